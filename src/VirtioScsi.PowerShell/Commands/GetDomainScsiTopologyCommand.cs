@@ -1,0 +1,59 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using VirtioScsi.Engine;
+using VirtioScsi.Model;
+
+namespace VirtioScsi.Commands;
+
+/// <summary>Shows domains' SCSI controllers and SCSI-bus disks, and whether a controller can be hot-plugged.</summary>
+[Cmdlet(VerbsCommon.Get, "DomainScsiTopology")]
+[OutputType(typeof(DomainScsiTopology))]
+public sealed class GetDomainScsiTopologyCommand : VirtioScsiCmdlet
+{
+    private readonly List<(string? Uri, string? Name)> _requests = new();
+
+    /// <summary>Domain names; wildcards allowed. None: every domain.</summary>
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Domain", "DomainName")]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Name { get; set; }
+
+    /// <summary>Read the persistent definitions (what the domains boot with next), not the running ones.</summary>
+    [Parameter]
+    public SwitchParameter Inactive { get; set; }
+
+    // Names are gathered first and read together in EndProcessing: one virsh process for all of them.
+    protected override void ProcessRecord()
+    {
+        if (Name is null) _requests.Add((EffectiveUri, null));
+        else foreach (var name in Name) _requests.Add((EffectiveUri, name));
+    }
+
+    protected override void EndProcessing()
+    {
+        foreach (var group in _requests.GroupBy(r => r.Uri))
+        {
+            ConnectionUri = group.Key;
+            Guard(() =>
+            {
+                var filters = group.Where(r => r.Name is not null).Select(r => Filter(r.Name!)).ToArray();
+                var results = Manager.ReadDomains(filters, Inactive.IsPresent, StopToken);
+                foreach (var result in results)
+                {
+                    if (result.Error is not null) WriteError(ToErrorRecord(result.Error));
+                    else WriteObject(Manager.Topology(result.State!));
+                }
+            });
+        }
+    }
+
+    private static NameFilter Filter(string text)
+    {
+        if (!WildcardPattern.ContainsWildcardCharacters(text))
+            return new NameFilter(text, false, name => name == text);
+        var pattern = new WildcardPattern(text, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
+        return new NameFilter(text, true, pattern.IsMatch);
+    }
+}

@@ -1,0 +1,163 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using VirtioScsi.Errors;
+using VirtioScsi.Model;
+using VirtioScsi.Planning;
+using VirtioScsi.Virsh;
+
+namespace VirtioScsi.Engine;
+
+/// <summary>
+/// Carries out a <see cref="ChangePlan"/> step by step. When a step fails, or the user stops the
+/// command, the steps already done are undone in reverse order, so the domain is left as it was.
+/// </summary>
+public sealed class ChangeExecutor
+{
+    private readonly VirshRunner _virsh;
+    private readonly DomainReader _reader;
+
+    public ChangeExecutor(VirshRunner virsh, DomainReader reader)
+    {
+        _virsh = virsh;
+        _reader = reader;
+    }
+
+    /// <summary>How long a hot-unplug may take before the guest is said not to let go.</summary>
+    public TimeSpan RemovalTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a rollback waits for a hot-plugged controller to leave again.</summary>
+    public TimeSpan RollbackRemovalTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Runs the plan. With <paramref name="readBack"/>, the domain is read again in the same virsh
+    /// process as the last step, and returned.
+    /// </summary>
+    public DomainState? Execute(ChangePlan plan, bool readBack, CancellationToken cancellationToken = default)
+    {
+        var done = new List<ChangeStep>();
+        DomainState? after = null;
+        try
+        {
+            for (var i = 0; i < plan.Steps.Count; i++)
+            {
+                var step = plan.Steps[i];
+                var last = i == plan.Steps.Count - 1;
+                var readWithStep = readBack && last && !(step.Kind == StepKind.DetachDevice && step.Scope.Live);
+                after = Run(step, readWithStep, cancellationToken);
+                done.Add(step);
+                if (step.Kind == StepKind.DetachDevice && step.Scope.Live)
+                    WaitUntilGone(step, RemovalTimeout, cancellationToken, ErrorIds.DetachTimedOut);
+            }
+        }
+        catch (VirtioScsiException e)
+        {
+            var rollback = Rollback(done);
+            if (rollback is null) throw;
+            throw new VirtioScsiException(e.ErrorId, e.Kind, e.Message + " " + rollback, e.TargetObject, e.RecommendedAction, e.VirshMessage, e);
+        }
+        catch (OperationCanceledException)
+        {
+            Rollback(done);
+            throw;
+        }
+        if (readBack && after is null) after = _reader.ReadForChange(plan.Domain.Name, cancellationToken);
+        return after;
+    }
+
+    private DomainState? Run(ChangeStep step, bool readBack, CancellationToken cancellationToken)
+    {
+        WritePrivate(step.FilePath, step.XmlText);
+        try
+        {
+            if (!readBack)
+            {
+                var result = _virsh.Run(step.Command, cancellationToken);
+                if (!result.Succeeded) throw Failure(step, result);
+                return null;
+            }
+            var commands = new List<VirshCommand> { step.Command };
+            commands.AddRange(DomainReader.ReadForChangeCommands(step.Domain));
+            var results = _virsh.RunBatch(commands, cancellationToken);
+            if (!results[0].Succeeded) throw Failure(step, results[0]);
+            return DomainReader.ParseForChange(step.Domain, results.Skip(1).ToArray());
+        }
+        finally
+        {
+            TryDelete(step.FilePath);
+        }
+    }
+
+    private static VirtioScsiException Failure(ChangeStep step, VirshResult result) =>
+        VirshErrors.ToException(result, step.Description + " failed", step.Domain,
+            step.Kind == StepKind.DetachDevice ? ErrorIds.DetachFailed : ErrorIds.AttachFailed);
+
+    private void WaitUntilGone(ChangeStep step, TimeSpan timeout, CancellationToken cancellationToken, string errorId)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var delay = 50;
+        while (true)
+        {
+            var live = _reader.ReadLive(step.Domain, cancellationToken);
+            // A domain that stopped meanwhile has no live devices left to wait for.
+            if (live is null || live.Id is null || step.IsGoneFromLive!(live)) return;
+            if (DateTime.UtcNow > deadline)
+                throw new VirtioScsiException(errorId, ErrorKind.OperationTimeout,
+                    $"{step.Description}: the guest did not release the device within {timeout.TotalSeconds:0} s. The removal request stays pending in the running domain.",
+                    step.Domain,
+                    "Check that the guest OS runs and handles hot-unplug (ACPI for PCI controllers), then look again with Get-DomainScsiTopology; or stop the domain, which completes the removal.");
+            if (cancellationToken.WaitHandle.WaitOne(delay)) cancellationToken.ThrowIfCancellationRequested();
+            delay = Math.Min(delay * 2, 500);
+        }
+    }
+
+    /// <summary>Undoes the steps done, newest first; returns what the user must know, or null when all is undone.</summary>
+    private string? Rollback(List<ChangeStep> done)
+    {
+        var notes = new List<string>();
+        foreach (var step in Enumerable.Reverse(done))
+        {
+            if (step.Undo is null) continue;
+            try
+            {
+                Run(step.Undo, false, CancellationToken.None);
+                if (step.Undo.Kind == StepKind.DetachDevice && step.Undo.Scope.Live)
+                    WaitUntilGone(step.Undo, RollbackRemovalTimeout, CancellationToken.None, ErrorIds.RollbackIncomplete);
+                notes.Add($"Undone: {step.Description}.");
+            }
+            catch (VirtioScsiException e)
+            {
+                notes.Add($"Could not undo '{step.Description}': {e.FullMessage}");
+                return "Rollback incomplete. " + string.Join(" ", notes);
+            }
+        }
+        return notes.Count == 0 ? null : string.Join(" ", notes);
+    }
+
+    private static void WritePrivate(string path, string text)
+    {
+        // A definition may hold secrets (graphics passwords): the file is made private before anything is
+        // written to it, and removed right after virsh has read it.
+        using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+        NativeMethods.MakePrivate(path);
+        var bytes = new UTF8Encoding(false).GetBytes(text);
+        stream.Write(bytes, 0, bytes.Length);
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

@@ -1,0 +1,166 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using VirtioScsi.Errors;
+using VirtioScsi.Model;
+using VirtioScsi.Virsh;
+
+namespace VirtioScsi.Engine;
+
+/// <summary>A domain read for Get-DomainScsiTopology: its state, or the error that kept it from being read.</summary>
+public sealed class DomainReadResult
+{
+    public DomainReadResult(string name, DomainState? state, VirtioScsiException? error)
+    {
+        Name = name;
+        State = state;
+        Error = error;
+    }
+
+    public string Name { get; }
+    public DomainState? State { get; }
+    public VirtioScsiException? Error { get; }
+}
+
+/// <summary>
+/// Reads domains from libvirt through batched virsh calls: one process lists the domains, one more reads
+/// the definitions of all of them, however many there are.
+/// </summary>
+public sealed class DomainReader
+{
+    private readonly VirshRunner _virsh;
+
+    public DomainReader(VirshRunner virsh) => _virsh = virsh;
+
+    /// <summary>Every domain's name, with which ones run and which are persistent.</summary>
+    public DomainList List(CancellationToken cancellationToken = default)
+    {
+        var results = _virsh.RunBatch(new[]
+        {
+            new VirshCommand("list").Flag("--all").Flag("--name"),
+            new VirshCommand("list").Flag("--all").Flag("--name").Flag("--persistent"),
+            new VirshCommand("list").Flag("--name"),
+        }, cancellationToken);
+        foreach (var result in results)
+        {
+            if (!result.Succeeded) throw VirshErrors.ToException(result, "Listing domains", _virsh.ConnectionUri ?? "default connection", ErrorIds.VirshFailed);
+        }
+        return new DomainList(Lines(results[0].Output), new HashSet<string>(Lines(results[1].Output)), new HashSet<string>(Lines(results[2].Output)));
+    }
+
+    /// <summary>Reads the given domains (names from <see cref="List"/>) in one virsh process.</summary>
+    /// <param name="persistentOnly">Read the persistent definition only (Get-DomainScsiTopology -Inactive).</param>
+    public IReadOnlyList<DomainReadResult> Read(DomainList list, IReadOnlyList<string> names, bool persistentOnly, CancellationToken cancellationToken = default)
+    {
+        var commands = new List<VirshCommand>();
+        var plans = new List<(string Name, bool Active, bool Persistent, int First, int Count)>();
+        foreach (var name in names)
+        {
+            var active = list.Active.Contains(name);
+            var persistent = list.Persistent.Contains(name);
+            var first = commands.Count;
+            if (active) commands.Add(new VirshCommand("domstate").Option("--domain", name));
+            if (!active || !persistentOnly || !persistent) commands.Add(new VirshCommand("dumpxml").Option("--domain", name));
+            if (active && persistent) commands.Add(new VirshCommand("dumpxml").Flag("--inactive").Option("--domain", name));
+            plans.Add((name, active, persistent, first, commands.Count - first));
+        }
+        var results = _virsh.RunBatch(commands, cancellationToken);
+        var read = new List<DomainReadResult>(names.Count);
+        foreach (var (name, active, persistent, first, count) in plans)
+        {
+            var own = results.Skip(first).Take(count).ToArray();
+            var failed = own.FirstOrDefault(r => !r.Succeeded);
+            if (failed is not null)
+            {
+                read.Add(new DomainReadResult(name, null, VirshErrors.ToException(failed, $"Reading domain '{name}'", name, ErrorIds.VirshFailed)));
+                continue;
+            }
+            try
+            {
+                var i = 0;
+                var stateText = active ? own[i++].Output.Trim() : "shut off";
+                DomainDefinition? live = null, config = null;
+                if (!active || !persistentOnly || !persistent)
+                {
+                    var current = DomainDefinition.Parse(own[i++].Output);
+                    if (active) live = current;
+                    else config = current;
+                }
+                if (active && persistent) config = DomainDefinition.Parse(own[i].Output);
+                if (persistentOnly && persistent) live = null;
+                read.Add(new DomainReadResult(name, new DomainState(name, active, persistent, stateText, live, config), null));
+            }
+            catch (VirtioScsiException e)
+            {
+                read.Add(new DomainReadResult(name, null, e));
+            }
+        }
+        return read;
+    }
+
+    /// <summary>
+    /// Reads one domain for a change, in one virsh process: its state, its live definition and its
+    /// persistent definition with secrets (needed to write it back unchanged but for the change).
+    /// </summary>
+    public DomainState ReadForChange(string domain, CancellationToken cancellationToken = default)
+    {
+        var results = _virsh.RunBatch(ReadForChangeCommands(domain), cancellationToken);
+        return ParseForChange(domain, results);
+    }
+
+    internal static IReadOnlyList<VirshCommand> ReadForChangeCommands(string domain) => new[]
+    {
+        new VirshCommand("dominfo").Option("--domain", domain),
+        new VirshCommand("dumpxml").Option("--domain", domain),
+        new VirshCommand("dumpxml").Flag("--inactive").Flag("--security-info").Option("--domain", domain),
+    };
+
+    internal static DomainState ParseForChange(string domain, IReadOnlyList<VirshResult> results)
+    {
+        var info = results[0];
+        if (!info.Succeeded) throw VirshErrors.ToException(info, $"Reading domain '{domain}'", domain, ErrorIds.VirshFailed);
+        var fields = info.Output.Split('\n')
+            .Select(l => l.Split(new[] { ':' }, 2))
+            .Where(p => p.Length == 2)
+            .GroupBy(p => p[0].Trim())
+            .ToDictionary(g => g.Key, g => g.First()[1].Trim());
+        var stateText = fields.TryGetValue("State", out var s) ? s : "unknown";
+        var persistent = fields.TryGetValue("Persistent", out var p) && p == "yes";
+        var active = stateText != "shut off";
+        foreach (var r in results.Skip(1))
+        {
+            if (!r.Succeeded) throw VirshErrors.ToException(r, $"Reading domain '{domain}'", domain, ErrorIds.VirshFailed);
+        }
+        var current = DomainDefinition.Parse(results[1].Output);
+        var live = active ? current : null;
+        var config = persistent ? DomainDefinition.Parse(results[2].Output) : null;
+        var name = current.Name.Length > 0 ? current.Name : domain;
+        return new DomainState(name, active, persistent, stateText, live, config);
+    }
+
+    /// <summary>The running domain's definition (used while waiting for a device to leave it).</summary>
+    public DomainDefinition? ReadLive(string domain, CancellationToken cancellationToken = default)
+    {
+        var result = _virsh.Run(new VirshCommand("dumpxml").Option("--domain", domain), cancellationToken);
+        return result.Succeeded ? DomainDefinition.Parse(result.Output) : null;
+    }
+
+    private static string[] Lines(string output) =>
+        output.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToArray();
+}
+
+/// <summary>The domains on a connection: all names in virsh's order, and which are persistent and active.</summary>
+public sealed class DomainList
+{
+    public DomainList(IReadOnlyList<string> all, ISet<string> persistent, ISet<string> active)
+    {
+        All = all;
+        Persistent = persistent;
+        Active = active;
+    }
+
+    public IReadOnlyList<string> All { get; }
+    public ISet<string> Persistent { get; }
+    public ISet<string> Active { get; }
+}

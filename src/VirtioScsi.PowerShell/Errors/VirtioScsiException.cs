@@ -1,0 +1,58 @@
+using System;
+
+namespace VirtioScsi.Errors;
+
+/// <summary>
+/// What kind of failure an error is. The cmdlet layer maps each kind to a PowerShell ErrorCategory,
+/// so the core stays free of System.Management.Automation.
+/// </summary>
+public enum ErrorKind
+{
+    NotInstalled,
+    ObjectNotFound,
+    InvalidArgument,
+    ResourceExists,
+    ResourceUnavailable,
+    LimitsExceeded,
+    InvalidOperation,
+    OperationTimeout,
+    OperationStopped,
+    DeviceError,
+    InvalidData,
+}
+
+/// <summary>
+/// A failure the user can act on: a stable <see cref="ErrorId"/> to catch, the object it concerns,
+/// virsh's own words where virsh said something, and what to do about it.
+/// </summary>
+public sealed class VirtioScsiException : Exception
+{
+    public VirtioScsiException(string errorId, ErrorKind kind, string message, object? targetObject = null,
+        string? recommendedAction = null, string? virshMessage = null, Exception? inner = null)
+        : base(message, inner)
+    {
+        ErrorId = errorId;
+        Kind = kind;
+        TargetObject = targetObject;
+        RecommendedAction = recommendedAction;
+        VirshMessage = virshMessage;
+    }
+
+    public string ErrorId { get; }
+    public ErrorKind Kind { get; }
+    public object? TargetObject { get; }
+    public string? RecommendedAction { get; }
+    public string? VirshMessage { get; }
+
+    /// <summary>The message with virsh's words and the recommended action, as a user reads it.</summary>
+    public string FullMessage
+    {
+        get
+        {
+            var text = Message;
+            if (!string.IsNullOrWhiteSpace(VirshMessage)) text += " virsh said: " + VirshMessage!.Trim();
+            if (!string.IsNullOrWhiteSpace(RecommendedAction)) text += " " + RecommendedAction!.Trim();
+            return text;
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using VirtioScsi.Errors;
+
+namespace VirtioScsi.Model;
+
+/// <summary>
+/// Which definitions a change applies to: the running domain (virsh <c>--live</c>), the persistent
+/// definition (<c>--config</c>), or both.
+/// </summary>
+public readonly struct ChangeScope
+{
+    public ChangeScope(bool live, bool config)
+    {
+        Live = live;
+        Config = config;
+    }
+
+    public bool Live { get; }
+    public bool Config { get; }
+
+    public override string ToString() => Live && Config ? "live and persistent" : Live ? "live only" : "persistent only";
+
+    /// <summary>
+    /// The scope for a domain, from the user's -Live and -Config switches. With neither, a change goes
+    /// wherever the domain has a definition: running and persistent, as in Hyper-V and PowerCLI.
+    /// </summary>
+    public static ChangeScope Resolve(DomainState domain, bool liveRequested, bool configRequested)
+    {
+        if (liveRequested && !domain.IsActive)
+            throw new VirtioScsiException(ErrorIds.LiveChangeOnInactiveDomain, ErrorKind.InvalidOperation,
+                $"-Live was given, but domain '{domain.Name}' is {domain.StateText}: there is no running domain to change.",
+                domain.Name, "Leave out -Live to change the persistent definition, or start the domain first.");
+        if (configRequested && !domain.IsPersistent)
+            throw new VirtioScsiException(ErrorIds.ConfigChangeOnTransientDomain, ErrorKind.InvalidOperation,
+                $"-Config was given, but domain '{domain.Name}' is transient: it has no persistent definition.",
+                domain.Name, "Leave out -Config to change the running domain, or make it persistent with 'virsh define'.");
+        if (!liveRequested && !configRequested)
+            return new ChangeScope(domain.IsActive, domain.IsPersistent);
+        return new ChangeScope(liveRequested, configRequested);
+    }
+}

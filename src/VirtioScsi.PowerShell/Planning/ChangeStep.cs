@@ -1,0 +1,113 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Xml.Linq;
+using VirtioScsi.Model;
+using VirtioScsi.Virsh;
+
+namespace VirtioScsi.Planning;
+
+/// <summary>What a step changes, so the executor knows how to confirm that a live removal finished.</summary>
+public enum StepKind
+{
+    AttachDevice,
+    DetachDevice,
+    Define,
+}
+
+/// <summary>
+/// One change to a domain: a virsh command with the XML it reads from a file. Steps are planned from a
+/// read of the domain before anything runs, so -WhatIf can show exactly what would run.
+/// </summary>
+public sealed class ChangeStep
+{
+    private ChangeStep(StepKind kind, string domain, string description, XNode xml, ChangeScope scope, bool showXml)
+    {
+        Kind = kind;
+        Domain = domain;
+        Description = description;
+        Xml = xml;
+        Scope = scope;
+        ShowXml = showXml;
+        FilePath = Path.Combine(Path.GetTempPath(), "virtioscsi-" + Guid.NewGuid().ToString("N") + ".xml");
+    }
+
+    public StepKind Kind { get; }
+    public string Domain { get; }
+    public string Description { get; }
+    public XNode Xml { get; }
+    public ChangeScope Scope { get; }
+    /// <summary>False for whole definitions, which may hold secrets (graphics passwords).</summary>
+    public bool ShowXml { get; }
+    /// <summary>Where the executor writes <see cref="Xml"/> for virsh to read, and removes it afterwards.</summary>
+    public string FilePath { get; }
+    /// <summary>What brings the domain back if a later step fails.</summary>
+    public ChangeStep? Undo { get; private set; }
+    /// <summary>For a live detach: true once the device has left the running domain.</summary>
+    public Func<DomainDefinition, bool>? IsGoneFromLive { get; private set; }
+
+    public static ChangeStep Attach(string domain, string description, XElement device, ChangeScope scope) =>
+        new(StepKind.AttachDevice, domain, description, device, scope, true);
+
+    public static ChangeStep Detach(string domain, string description, XElement device, ChangeScope scope, Func<DomainDefinition, bool> isGone) =>
+        new(StepKind.DetachDevice, domain, description, device, scope, true) { IsGoneFromLive = isGone };
+
+    public static ChangeStep Define(string domain, string description, XDocument definition) =>
+        new(StepKind.Define, domain, description, definition, new ChangeScope(false, true), false);
+
+    public ChangeStep WithUndo(ChangeStep undo)
+    {
+        Undo = undo;
+        return this;
+    }
+
+    public VirshCommand Command => Kind switch
+    {
+        StepKind.Define => new VirshCommand("define").Option("--file", FilePath),
+        _ => new VirshCommand(Kind == StepKind.AttachDevice ? "attach-device" : "detach-device")
+            .Option("--domain", Domain)
+            .Option("--file", FilePath)
+            .FlagIf(Scope.Live, "--live")
+            .FlagIf(Scope.Config, "--config"),
+    };
+
+    /// <summary>The XML as written to the file.</summary>
+    public string XmlText => Xml is XDocument document ? document.ToString() : Xml.ToString();
+
+    /// <summary>What -WhatIf and -Verbose show: the description, the command line and the device XML.</summary>
+    public IEnumerable<string> Describe(string? connectionUri)
+    {
+        yield return Description;
+        yield return "  " + Command.ToCommandLine(connectionUri);
+        if (ShowXml)
+        {
+            yield return "  with " + FilePath + " holding:";
+            foreach (var line in XmlText.Split('\n')) yield return "    " + line.TrimEnd('\r');
+        }
+    }
+}
+
+/// <summary>A planned change: its steps in order, what it will produce, and warnings for the user.</summary>
+public sealed class ChangePlan
+{
+    public ChangePlan(DomainState domain, ChangeScope scope, IReadOnlyList<ChangeStep> steps, IReadOnlyList<string> warnings)
+    {
+        Domain = domain;
+        Scope = scope;
+        Steps = steps;
+        Warnings = warnings;
+    }
+
+    public DomainState Domain { get; }
+    public ChangeScope Scope { get; }
+    public IReadOnlyList<ChangeStep> Steps { get; }
+    public IReadOnlyList<string> Warnings { get; }
+    public bool ChangesNothing => Steps.Count == 0;
+
+    public string Describe(string? connectionUri)
+    {
+        var lines = new List<string>();
+        foreach (var step in Steps) lines.AddRange(step.Describe(connectionUri));
+        return string.Join(Environment.NewLine, lines);
+    }
+}

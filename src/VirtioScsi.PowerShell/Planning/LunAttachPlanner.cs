@@ -1,0 +1,193 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Xml.Linq;
+using VirtioScsi.Errors;
+using VirtioScsi.Model;
+
+namespace VirtioScsi.Planning;
+
+/// <summary>What Add-PassthroughLun asks for.</summary>
+public sealed class LunRequest
+{
+    public LunRequest(LunSource source) => Source = source;
+
+    public LunSource Source { get; }
+    public int? Controller { get; set; }
+    public int? Target { get; set; }
+    public int? Unit { get; set; }
+    public string? TargetDevice { get; set; }
+    public int? BootOrder { get; set; }
+    public LunOptions Options { get; set; } = new();
+}
+
+/// <summary>The plan for attaching a LUN, and what it will be once attached.</summary>
+public sealed class LunAttachPlan
+{
+    public LunAttachPlan(ChangePlan change, string targetDevice, DriveAddress address, int? newControllerIndex, DiskElement? existing)
+    {
+        Change = change;
+        TargetDevice = targetDevice;
+        Address = address;
+        NewControllerIndex = newControllerIndex;
+        Existing = existing;
+    }
+
+    public ChangePlan Change { get; }
+    public string TargetDevice { get; }
+    public DriveAddress Address { get; }
+    /// <summary>The index of the virtio-scsi controller the plan adds first, if it adds one.</summary>
+    public int? NewControllerIndex { get; }
+    /// <summary>The LUN already attached from the same source; then the plan changes nothing.</summary>
+    public DiskElement? Existing { get; }
+}
+
+/// <summary>
+/// Plans a passthrough LUN: the controller (an existing virtio-scsi one, or a new one at an unused
+/// index), the drive address, the target name, the boot order, and the device XML. Pure: it reads the
+/// domain state it is given and runs nothing.
+/// </summary>
+public static class LunAttachPlanner
+{
+    /// <param name="canonicalPath">Resolves a host path to the device it names (symlinks followed), so two
+    /// names of one device are known as the same source; identity where the host cannot be asked.</param>
+    public static LunAttachPlan Plan(DomainState domain, LunRequest request, ChangeScope scope, Func<string, string>? canonicalPath = null)
+    {
+        CheckRequest(domain, request, scope);
+        var name = domain.Name;
+        var definitions = domain.DefinitionsIn(scope).ToArray();
+
+        var existing = FindSameSource(domain, request.Source, canonicalPath ?? (p => p));
+        if (existing is not null)
+        {
+            if (existing.Device != "lun")
+                throw new VirtioScsiException(ErrorIds.SourceInUse, ErrorKind.ResourceExists,
+                    $"{request.Source} is already attached to domain '{name}' as {existing.TargetDevice} (device='{existing.Device}', emulated, not passed through).",
+                    name, "Remove that disk first (virsh detach-disk), then add the LUN again.");
+            var none = new ChangePlan(domain, scope, Array.Empty<ChangeStep>(), Array.Empty<string>());
+            return new LunAttachPlan(none, existing.TargetDevice ?? "", existing.Address ?? default, null, existing);
+        }
+
+        var steps = new List<ChangeStep>();
+        var warnings = new List<string>();
+
+        // The controller: never leave the choice to libvirt, which would invent an lsi controller.
+        int controllerIndex;
+        string controllerModel;
+        int? newController = null;
+        if (request.Controller is not null)
+        {
+            var controller = ControllerPlanner.RequireVirtio(domain, scope, request.Controller.Value);
+            controllerIndex = controller.Index;
+            controllerModel = controller.Model!;
+        }
+        else if (ControllerPlanner.FindUsableVirtio(domain, scope) is { } usable)
+        {
+            controllerIndex = usable.Index;
+            controllerModel = usable.Model!;
+        }
+        else
+        {
+            if (scope.Live)
+            {
+                var (canHotplug, blocker) = HotplugAssessment.ForController(domain);
+                if (!canHotplug)
+                    throw new VirtioScsiException(ErrorIds.HotplugUnavailable, ErrorKind.InvalidOperation,
+                        $"Domain '{name}' has no virtio-scsi controller, and one cannot be hot-plugged into it now: {blocker}.", name,
+                        "Fix the domain as said, or add the LUN with -Config (it appears after a restart).");
+            }
+            controllerIndex = ControllerPlanner.LowestFreeIndex(domain.AllDefinitions);
+            controllerModel = ScsiControllerModels.VirtioScsi;
+            newController = controllerIndex;
+            var controllerXml = DeviceXml.Controller(controllerIndex, controllerModel, null, null);
+            steps.Add(ChangeStep.Attach(name, $"Add virtio-scsi controller {controllerIndex} to domain '{name}' ({scope}), for the LUN",
+                    controllerXml, scope)
+                .WithUndo(ChangeStep.Detach(name, $"Remove virtio-scsi controller {controllerIndex} again", controllerXml, scope,
+                    live => live.ScsiControllers.All(c => c.Index != controllerIndex))));
+        }
+
+        var address = AddressPlanner.Plan(name, AddressUsage.Of(domain.AllDefinitions), controllerIndex, controllerModel, request.Target, request.Unit);
+        var targetDevice = PlanTargetDevice(domain, request.TargetDevice);
+
+        if (request.BootOrder is not null && domain.Config is not null)
+        {
+            var config = domain.Config;
+            if (config.OsBootDevices.Count > 0)
+            {
+                // libvirt refuses per-device boot order beside <os><boot dev=…>, which it writes into every
+                // definition that names no boot device. The LUN's boot order replaces those entries.
+                var devs = string.Join(", ", config.OsBootDevices.Select(d => $"<boot dev='{d}'/>"));
+                var redefined = new XDocument(config.Document);
+                redefined.Root!.Element("os")!.Elements("boot").Remove();
+                steps.Add(ChangeStep.Define(name, $"Remove {devs} from the <os> of domain '{name}' (persistent definition): libvirt allows no per-device boot order beside it", redefined)
+                    .WithUndo(ChangeStep.Define(name, $"Restore {devs} in the <os> of domain '{name}'", new XDocument(config.Document))));
+                warnings.Add($"Domain '{name}': removed {devs} from <os> in the persistent definition, because libvirt allows no per-device boot order beside it. " +
+                             "The LUN now leads the boot order; give other devices a <boot order='N'/> with 'virsh edit' if they should stay bootable.");
+            }
+        }
+
+        var liveXml = DeviceXml.Lun(request.Source, address, targetDevice, request.Options, null);
+        var configXml = DeviceXml.Lun(request.Source, address, targetDevice, request.Options, request.BootOrder);
+        var what = $"Attach {request.Source} as passthrough LUN {targetDevice} at {address} (controller:bus:target:unit) to domain '{name}'";
+        bool IsGone(DomainDefinition live) => live.Disks.All(d => d.TargetDevice != targetDevice);
+        if (scope.Live && scope.Config && request.BootOrder is not null)
+        {
+            // Boot order is a persistent setting: the running domain gets the LUN without it. Two steps,
+            // and the live one is undone if the persistent one fails.
+            var live = new ChangeScope(true, false);
+            steps.Add(ChangeStep.Attach(name, what + " (live)", liveXml, live)
+                .WithUndo(ChangeStep.Detach(name, $"Detach {targetDevice} from the running domain again", liveXml, live, IsGone)));
+            steps.Add(ChangeStep.Attach(name, what + $" (persistent, boot order {request.BootOrder})", configXml, new ChangeScope(false, true)));
+        }
+        else
+        {
+            steps.Add(ChangeStep.Attach(name, what + $" ({scope})", scope.Config ? configXml : liveXml, scope));
+        }
+        return new LunAttachPlan(new ChangePlan(domain, scope, steps, warnings), targetDevice, address, newController, null);
+    }
+
+    private static void CheckRequest(DomainState domain, LunRequest request, ChangeScope scope)
+    {
+        var name = domain.Name;
+        if (request.Options.Sgio is not null && request.Options.Sgio is not ("filtered" or "unfiltered"))
+            throw new VirtioScsiException(ErrorIds.SourceInvalid, ErrorKind.InvalidArgument,
+                $"-Sgio '{request.Options.Sgio}' is not valid.", name, "Use filtered or unfiltered.");
+        if (request.BootOrder is not null)
+        {
+            if (request.BootOrder < 1)
+                throw new VirtioScsiException(ErrorIds.BootOrderInvalid, ErrorKind.InvalidArgument,
+                    $"-BootOrder {request.BootOrder} is not valid: boot orders start at 1.", name, "Pass 1 to boot from this LUN first.");
+            if (!scope.Config)
+                throw new VirtioScsiException(ErrorIds.BootOrderInvalid, ErrorKind.InvalidArgument,
+                    $"-BootOrder needs the persistent definition of domain '{name}', which this change does not touch ({scope}).", name,
+                    domain.IsPersistent ? "Leave out -Live." : "Boot order applies at the next boot, which a transient domain does not have: define the domain with 'virsh define' first.");
+            var holder = domain.Config?.Disks.FirstOrDefault(d => d.BootOrder == request.BootOrder);
+            if (domain.Config?.BootOrdersInUse.Contains(request.BootOrder.Value) == true)
+                throw new VirtioScsiException(ErrorIds.BootOrderInUse, ErrorKind.ResourceExists,
+                    $"Boot order {request.BootOrder} is already given to {(holder?.TargetDevice is { } t ? "disk " + t : "another device")} of domain '{name}'.",
+                    name, "Choose another -BootOrder, or change the other device's order with 'virsh edit'.");
+        }
+    }
+
+    private static string PlanTargetDevice(DomainState domain, string? requested)
+    {
+        if (requested is null) return TargetDeviceNames.LowestFree(domain.AllDefinitions);
+        if (!TargetDeviceNames.IsValid(requested))
+            throw new VirtioScsiException(ErrorIds.TargetDeviceInvalid, ErrorKind.InvalidArgument,
+                $"-TargetDevice '{requested}' is not a SCSI disk name.", domain.Name,
+                "Use sd followed by one to three lower-case letters (sdb, sdaa), or leave it out to take the lowest free name.");
+        var holder = domain.AllDefinitions.SelectMany(d => d.Disks).FirstOrDefault(d => d.TargetDevice == requested);
+        if (holder is not null)
+            throw new VirtioScsiException(ErrorIds.TargetDeviceInUse, ErrorKind.ResourceExists,
+                $"Target device {requested} is already used by {holder.Source} in domain '{domain.Name}'.", domain.Name,
+                $"Leave out -TargetDevice to take the lowest free name ({TargetDeviceNames.LowestFree(domain.AllDefinitions)}), or choose another.");
+        return requested;
+    }
+
+    private static DiskElement? FindSameSource(DomainState domain, LunSource source, Func<string, string> canonicalPath)
+    {
+        string Key(LunSource s) => s.Kind is LunSourceKind.Block or LunSourceKind.File ? "path:" + canonicalPath(s.Path!) : s.IdentityKey;
+        var wanted = Key(source);
+        return domain.AllDefinitions.SelectMany(d => d.Disks).FirstOrDefault(d => Key(d.Source) == wanted);
+    }
+}

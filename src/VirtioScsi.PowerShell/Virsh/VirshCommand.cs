@@ -1,0 +1,78 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.RegularExpressions;
+
+namespace VirtioScsi.Virsh;
+
+/// <summary>
+/// One virsh command: a command name, option names and values. Names come from this code and are
+/// written bare; every value goes through <see cref="VirshQuoting.Quote"/>, so nothing a user typed can
+/// become an option or a second command.
+/// </summary>
+public sealed class VirshCommand
+{
+    private static readonly Regex CommandPattern = new("^[a-z][a-z0-9-]*$", RegexOptions.CultureInvariant);
+    private static readonly Regex OptionPattern = new("^--[a-z][a-z0-9-]*$", RegexOptions.CultureInvariant);
+    private readonly List<Token> _tokens = new();
+
+    public VirshCommand(string name)
+    {
+        if (name is null || !CommandPattern.IsMatch(name))
+            throw new ArgumentException($"'{name}' is not a virsh command name.", nameof(name));
+        Name = name;
+    }
+
+    public string Name { get; }
+
+    /// <summary>Adds <c>--name 'value'</c>.</summary>
+    public VirshCommand Option(string name, string value)
+    {
+        CheckName(name);
+        _tokens.Add(new Token(name, false));
+        _tokens.Add(new Token(value ?? throw new ArgumentNullException(nameof(value)), true));
+        return this;
+    }
+
+    /// <summary>Adds <c>--name</c> with no value.</summary>
+    public VirshCommand Flag(string name)
+    {
+        CheckName(name);
+        _tokens.Add(new Token(name, false));
+        return this;
+    }
+
+    /// <summary>Adds <c>--name</c> when <paramref name="condition"/> holds.</summary>
+    public VirshCommand FlagIf(bool condition, string name) => condition ? Flag(name) : this;
+
+    /// <summary>The command as virsh's parser reads it: values quoted.</summary>
+    public string ToVirshSyntax() =>
+        string.Join(" ", new[] { Name }.Concat(_tokens.Select(t => t.IsValue ? VirshQuoting.Quote(t.Text) : t.Text)));
+
+    /// <summary>A line a user can paste into a shell to run the same command.</summary>
+    public string ToCommandLine(string? connectionUri)
+    {
+        var prefix = connectionUri is null ? "virsh " : "virsh --connect " + VirshQuoting.Quote(connectionUri) + " ";
+        return prefix + ToVirshSyntax();
+    }
+
+    public override string ToString() => ToVirshSyntax();
+
+    private static void CheckName(string name)
+    {
+        if (name is null || !OptionPattern.IsMatch(name))
+            throw new ArgumentException($"'{name}' is not a virsh option name (--word).", nameof(name));
+    }
+
+    private readonly struct Token
+    {
+        public Token(string text, bool isValue)
+        {
+            Text = text;
+            IsValue = isValue;
+        }
+
+        public string Text { get; }
+        public bool IsValue { get; }
+    }
+}

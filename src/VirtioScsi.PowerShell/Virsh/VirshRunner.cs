@@ -1,0 +1,228 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Threading;
+using VirtioScsi.Errors;
+
+namespace VirtioScsi.Virsh;
+
+/// <summary>
+/// Runs virsh commands. A process is started with an argument list (never through a shell), and many
+/// commands can share one virsh process: virsh reads a <c>;</c>-separated command string, keeps going after
+/// a failed command, and the markers echoed between commands tell each command's output and errors apart.
+/// </summary>
+public sealed class VirshRunner
+{
+    // Linux refuses a single argv string longer than 128 KiB (MAX_ARG_STRLEN); larger batches are split.
+    internal const int MaxScriptLength = 96 * 1024;
+
+    private readonly Action<string>? _log;
+    private int _processesStarted;
+
+    public VirshRunner(string? connectionUri = null, TimeSpan? timeout = null, string? virshPath = null, Action<string>? log = null)
+    {
+        ConnectionUri = string.IsNullOrWhiteSpace(connectionUri) ? null : connectionUri;
+        Timeout = timeout ?? TimeSpan.FromSeconds(120);
+        VirshPath = virshPath ?? FindVirsh(Environment.GetEnvironmentVariable("PATH"));
+        _log = log;
+    }
+
+    /// <summary>The URI handed to virsh, or null for virsh's own default (LIBVIRT_DEFAULT_URI, then its built-in).</summary>
+    public string? ConnectionUri { get; }
+    public TimeSpan Timeout { get; }
+    public string VirshPath { get; }
+
+    /// <summary>How many virsh processes this runner has started (batching keeps it low).</summary>
+    public int ProcessesStarted => _processesStarted;
+
+    /// <summary>Finds virsh on a PATH string, or explains which package provides it.</summary>
+    public static string FindVirsh(string? path)
+    {
+        var names = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? new[] { "virsh.exe", "virsh" } : new[] { "virsh" };
+        foreach (var dir in (path ?? "").Split(new[] { Path.PathSeparator }, StringSplitOptions.RemoveEmptyEntries))
+        {
+            foreach (var name in names)
+            {
+                var candidate = Path.Combine(dir.Trim(), name);
+                if (File.Exists(candidate)) return candidate;
+            }
+        }
+        throw new VirtioScsiException(ErrorIds.VirshNotFound, ErrorKind.NotInstalled,
+            "virsh was not found on PATH.", "virsh",
+            "Install the libvirt client: 'apt install libvirt-clients' on Debian/Ubuntu, 'dnf install libvirt-client' on Fedora/RHEL, then open a new session.");
+    }
+
+    /// <summary>Runs one command in its own virsh process; success is virsh's exit code.</summary>
+    public VirshResult Run(VirshCommand command, CancellationToken cancellationToken = default)
+    {
+        Log(command);
+        var (exitCode, output, error) = Execute(command.ToVirshSyntax(), cancellationToken);
+        return new VirshResult(command, output, error, exitCode == 0);
+    }
+
+    /// <summary>
+    /// Runs many commands in as few virsh processes as the argument size allows. Every command runs,
+    /// whatever the others did; each result says whether its own command failed.
+    /// </summary>
+    public IReadOnlyList<VirshResult> RunBatch(IReadOnlyList<VirshCommand> commands, CancellationToken cancellationToken = default)
+    {
+        if (commands.Count == 0) return Array.Empty<VirshResult>();
+        if (commands.Count == 1) return new[] { Run(commands[0], cancellationToken) };
+
+        var results = new List<VirshResult>(commands.Count);
+        foreach (var chunk in Chunk(commands))
+        {
+            results.AddRange(RunChunk(chunk, cancellationToken));
+        }
+        return results;
+    }
+
+    private IEnumerable<List<VirshCommand>> Chunk(IReadOnlyList<VirshCommand> commands)
+    {
+        var chunk = new List<VirshCommand>();
+        var length = 0;
+        foreach (var command in commands)
+        {
+            var size = command.ToVirshSyntax().Length + 120;
+            if (chunk.Count > 0 && length + size > MaxScriptLength)
+            {
+                yield return chunk;
+                chunk = new List<VirshCommand>();
+                length = 0;
+            }
+            chunk.Add(command);
+            length += size;
+        }
+        if (chunk.Count > 0) yield return chunk;
+    }
+
+    private IEnumerable<VirshResult> RunChunk(List<VirshCommand> commands, CancellationToken cancellationToken)
+    {
+        // The marker cannot occur in anything virsh prints for us: it is fresh for every process.
+        var marker = "@@virtioscsi-" + Guid.NewGuid().ToString("N");
+        var script = new StringBuilder();
+        foreach (var command in commands)
+        {
+            Log(command);
+            script.Append(command.ToVirshSyntax())
+                  .Append(" ; echo ").Append(marker)
+                  .Append(" ; echo --err ").Append(marker)
+                  .Append(" ; ");
+        }
+        if (_log is not null) _log($"(the {commands.Count} commands above ran in one virsh process)");
+
+        var (_, output, error) = Execute(script.ToString(), cancellationToken);
+        var outputs = SplitOnMarker(output, marker);
+        var errors = SplitOnMarker(error, "error: " + marker);
+        for (var i = 0; i < commands.Count; i++)
+        {
+            var stdout = i < outputs.Count ? outputs[i] : "";
+            var stderr = i < errors.Count ? errors[i] : "";
+            // A command that did not reach its marker was cut short (virsh died): it failed.
+            var completed = i < outputs.Count - 1 && i < errors.Count - 1;
+            var failed = !completed || VirshErrors.HasError(stderr);
+            yield return new VirshResult(commands[i], stdout, stderr, !failed);
+        }
+    }
+
+    internal static List<string> SplitOnMarker(string text, string markerLine)
+    {
+        var segments = new List<string>();
+        var current = new StringBuilder();
+        using var reader = new StringReader(text);
+        string? line;
+        while ((line = reader.ReadLine()) is not null)
+        {
+            if (line == markerLine)
+            {
+                segments.Add(current.ToString());
+                current.Clear();
+                continue;
+            }
+            current.Append(line).Append('\n');
+        }
+        segments.Add(current.ToString());
+        return segments;
+    }
+
+    private (int ExitCode, string Output, string Error) Execute(string script, CancellationToken cancellationToken)
+    {
+        var arguments = new List<string>();
+        if (ConnectionUri is not null)
+        {
+            arguments.Add("--connect");
+            arguments.Add(ConnectionUri);
+        }
+        arguments.Add(script);
+
+        var startInfo = new ProcessStartInfo(VirshPath, ProcessArguments.Join(arguments))
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            CreateNoWindow = true,
+            StandardOutputEncoding = Utf8,
+            StandardErrorEncoding = Utf8,
+        };
+        // virsh's messages are matched in English, and names with any letters must pass unchanged.
+        if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) startInfo.Environment["LC_ALL"] = "C.UTF-8";
+
+        cancellationToken.ThrowIfCancellationRequested();
+        using var process = new Process { StartInfo = startInfo };
+        try
+        {
+            process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new VirtioScsiException(ErrorIds.VirshNotFound, ErrorKind.NotInstalled,
+                $"virsh at '{VirshPath}' could not be started: {e.Message}", VirshPath,
+                "Install the libvirt client (Debian/Ubuntu: apt install libvirt-clients).", inner: e);
+        }
+        Interlocked.Increment(ref _processesStarted);
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+
+        var deadline = DateTime.UtcNow + Timeout;
+        while (!process.WaitForExit(50))
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                Kill(process);
+                throw new OperationCanceledException("The virsh command was stopped.", cancellationToken);
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                Kill(process);
+                throw new VirtioScsiException(ErrorIds.VirshTimedOut, ErrorKind.OperationTimeout,
+                    $"virsh did not finish within {Timeout.TotalSeconds:0} s and was stopped.", script,
+                    "Check that libvirtd answers ('virsh version'), or allow more time with $env:VIRTIOSCSI_VIRSH_TIMEOUT_SEC (seconds, default 120).");
+            }
+        }
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            process.Kill();
+            process.WaitForExit(5000);
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited on its own meanwhile.
+        }
+    }
+
+    private void Log(VirshCommand command) => _log?.Invoke(command.ToCommandLine(ConnectionUri));
+
+    private static readonly Encoding Utf8 = new UTF8Encoding(false);
+}

@@ -1,0 +1,101 @@
+using System;
+using System.Linq;
+using VirtioScsi.Errors;
+using VirtioScsi.Tests.Support;
+using VirtioScsi.Virsh;
+using Xunit;
+
+namespace VirtioScsi.Tests.Virsh;
+
+/// <summary>The runner against the real virsh binary; 'echo' needs no libvirtd.</summary>
+public class VirshRunnerTests
+{
+    [SkippableFact]
+    public void A_batch_runs_in_one_process_and_keeps_each_commands_output_apart()
+    {
+        Skip.If(Tools.Virsh is null, "virsh is not installed");
+        var runner = new VirshRunner(virshPath: Tools.Virsh);
+        var results = runner.RunBatch(new[]
+        {
+            new VirshCommand("echo").Option("--string", "first; echo injected"),
+            new VirshCommand("echo").Flag("--xml").Flag("--shell").Option("--string", "refused at run time"),
+            new VirshCommand("echo").Flag("--shell").Option("--string", "it's"),
+            new VirshCommand("echo").Option("--string", "last"),
+        });
+        Assert.Equal(1, runner.ProcessesStarted);
+        Assert.Equal(4, results.Count);
+        Assert.True(results[0].Succeeded);
+        Assert.Equal("first; echo injected", results[0].Output.Trim());
+        Assert.False(results[1].Succeeded);
+        Assert.Contains("mutually exclusive", results[1].ErrorMessage);
+        Assert.True(results[2].Succeeded, "the command after a failed one still runs");
+        Assert.Equal("'it'\\''s'", results[2].Output.Trim());
+        Assert.True(results[3].Succeeded);
+        Assert.Equal("last", results[3].Output.Trim());
+    }
+
+    [SkippableFact]
+    public void A_batch_that_virsh_cannot_parse_reports_every_command_failed()
+    {
+        Skip.If(Tools.Virsh is null, "virsh is not installed");
+        // virsh parses the whole string before running anything: a parse error stops every command.
+        var runner = new VirshRunner(virshPath: Tools.Virsh);
+        var results = runner.RunBatch(new[]
+        {
+            new VirshCommand("echo").Option("--string", "never printed"),
+            new VirshCommand("echo").Flag("--no-such-option"),
+        });
+        Assert.All(results, r => Assert.False(r.Succeeded));
+        Assert.Contains("no-such-option", results[1].ErrorMessage + results[0].ErrorMessage);
+    }
+
+    [SkippableFact]
+    public void A_batch_larger_than_one_argument_can_hold_is_split_across_processes()
+    {
+        Skip.If(Tools.Virsh is null, "virsh is not installed");
+        var runner = new VirshRunner(virshPath: Tools.Virsh);
+        var payload = new string('x', 4000);
+        var commands = Enumerable.Range(0, 60).Select(i => new VirshCommand("echo").Option("--string", $"{i}:{payload}")).ToArray();
+        var results = runner.RunBatch(commands);
+        Assert.True(runner.ProcessesStarted > 1);
+        Assert.True(runner.ProcessesStarted < 10);
+        Assert.Equal(Enumerable.Range(0, 60).Select(i => $"{i}:{payload}"), results.Select(r => r.Output.Trim()));
+    }
+
+    [Fact]
+    public void A_missing_virsh_says_which_package_provides_it()
+    {
+        var e = Assert.Throws<VirtioScsiException>(() => VirshRunner.FindVirsh("/nonexistent-a:/nonexistent-b"));
+        Assert.Equal(ErrorIds.VirshNotFound, e.ErrorId);
+        Assert.Contains("libvirt-clients", e.FullMessage);
+    }
+
+    [SkippableFact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void A_command_that_outlives_the_timeout_is_stopped_with_a_clear_error()
+    {
+        // A program that hangs stands in for a virsh whose libvirtd does not answer: the timeout is the runner's.
+        var hang = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"virtioscsi-hang-{Guid.NewGuid():N}.sh");
+        System.IO.File.WriteAllText(hang, "#!/bin/sh\nexec sleep 30\n");
+        System.IO.File.SetUnixFileMode(hang, System.IO.UnixFileMode.UserRead | System.IO.UnixFileMode.UserExecute);
+        try
+        {
+            var runner = new VirshRunner(timeout: TimeSpan.FromMilliseconds(300), virshPath: hang);
+            var started = DateTime.UtcNow;
+            var e = Assert.Throws<VirtioScsiException>(() => runner.Run(new VirshCommand("list")));
+            Assert.Equal(ErrorIds.VirshTimedOut, e.ErrorId);
+            Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            System.IO.File.Delete(hang);
+        }
+    }
+
+    [Fact]
+    public void Output_is_split_on_whole_marker_lines_only()
+    {
+        var parts = VirshRunner.SplitOnMarker("a\nM\nb M\nM\n", "M");
+        Assert.Equal(new[] { "a\n", "b M\n", "" }, parts);
+    }
+}
