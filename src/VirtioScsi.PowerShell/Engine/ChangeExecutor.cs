@@ -57,7 +57,7 @@ public sealed class ChangeExecutor
         {
             var rollback = Rollback(done);
             if (rollback is null) throw;
-            throw new VirtioScsiException(e.ErrorId, e.Kind, e.Message + " " + rollback, e.TargetObject, e.RecommendedAction, e.VirshMessage, e);
+            throw new VirtioScsiException(e.ErrorId, e.Kind, e.Summary + " " + rollback, e.TargetObject, e.RecommendedAction, e.VirshMessage, e.InnerException);
         }
         catch (OperationCanceledException)
         {

@@ -44,15 +44,16 @@ public sealed class VirtioScsiException : Exception
     public string? RecommendedAction { get; }
     public string? VirshMessage { get; }
 
-    /// <summary>The message with virsh's words and the recommended action, as a user reads it.</summary>
-    public string FullMessage
-    {
-        get
-        {
-            var text = Message;
-            if (!string.IsNullOrWhiteSpace(VirshMessage)) text += " virsh said: " + VirshMessage!.Trim();
-            if (!string.IsNullOrWhiteSpace(RecommendedAction)) text += " " + RecommendedAction!.Trim();
-            return text;
-        }
-    }
+    public override string ToString() => GetType().FullName + " [" + ErrorId + "]: " + FullMessage + Environment.NewLine + StackTrace;
+
+    /// <summary>What went wrong, without virsh's words.</summary>
+    public string Summary => base.Message;
+
+    /// <summary>What went wrong, with virsh's own words where virsh said something.</summary>
+    public override string Message =>
+        string.IsNullOrWhiteSpace(VirshMessage) ? base.Message : base.Message + " virsh said: " + VirshMessage!.Trim();
+
+    /// <summary>The message and the recommended action, as a user reads it.</summary>
+    public string FullMessage =>
+        string.IsNullOrWhiteSpace(RecommendedAction) ? Message : Message + " " + RecommendedAction!.Trim();
 }

@@ -74,7 +74,7 @@ public static class LunAttachPlanner
         // The controller: never leave the choice to libvirt, which would invent an lsi controller.
         int controllerIndex;
         string controllerModel;
-        int? newController = null;
+        XElement? newControllerXml = null;
         if (request.Controller is not null)
         {
             var controller = ControllerPlanner.RequireVirtio(domain, scope, request.Controller.Value);
@@ -98,39 +98,52 @@ public static class LunAttachPlanner
             }
             controllerIndex = ControllerPlanner.LowestFreeIndex(domain.AllDefinitions);
             controllerModel = ScsiControllerModels.VirtioScsi;
-            newController = controllerIndex;
-            var controllerXml = DeviceXml.Controller(controllerIndex, controllerModel, null, null);
-            steps.Add(ChangeStep.Attach(name, $"Add virtio-scsi controller {controllerIndex} to domain '{name}' ({scope}), for the LUN",
-                    controllerXml, scope)
-                .WithUndo(ChangeStep.Detach(name, $"Remove virtio-scsi controller {controllerIndex} again", controllerXml, scope,
-                    live => live.ScsiControllers.All(c => c.Index != controllerIndex))));
+            newControllerXml = DeviceXml.Controller(controllerIndex, controllerModel, null, null);
         }
 
         var address = AddressPlanner.Plan(name, AddressUsage.Of(domain.AllDefinitions), controllerIndex, controllerModel, request.Target, request.Unit);
         var targetDevice = PlanTargetDevice(domain, request.TargetDevice);
-
-        if (request.BootOrder is not null && domain.Config is not null)
-        {
-            var config = domain.Config;
-            if (config.OsBootDevices.Count > 0)
-            {
-                // libvirt refuses per-device boot order beside <os><boot dev=…>, which it writes into every
-                // definition that names no boot device. The LUN's boot order replaces those entries.
-                var devs = string.Join(", ", config.OsBootDevices.Select(d => $"<boot dev='{d}'/>"));
-                var redefined = new XDocument(config.Document);
-                redefined.Root!.Element("os")!.Elements("boot").Remove();
-                steps.Add(ChangeStep.Define(name, $"Remove {devs} from the <os> of domain '{name}' (persistent definition): libvirt allows no per-device boot order beside it", redefined)
-                    .WithUndo(ChangeStep.Define(name, $"Restore {devs} in the <os> of domain '{name}'", new XDocument(config.Document))));
-                warnings.Add($"Domain '{name}': removed {devs} from <os> in the persistent definition, because libvirt allows no per-device boot order beside it. " +
-                             "The LUN now leads the boot order; give other devices a <boot order='N'/> with 'virsh edit' if they should stay bootable.");
-            }
-        }
-
         var liveXml = DeviceXml.Lun(request.Source, address, targetDevice, request.Options, null);
         var configXml = DeviceXml.Lun(request.Source, address, targetDevice, request.Options, request.BootOrder);
         var what = $"Attach {request.Source} as passthrough LUN {targetDevice} at {address} (controller:bus:target:unit) to domain '{name}'";
+
+        // libvirt refuses per-device boot order beside <os><boot dev=…>, and writes <boot dev='hd'/> into
+        // every definition that names no boot device, even right after it was removed. So the persistent
+        // half is one redefinition: <os><boot> removed, the controller and the LUN (with its boot order)
+        // added. It runs first, as it is the surest to undo; the running domain is changed after it.
+        var osBoot = request.BootOrder is not null && scope.Config ? domain.Config!.OsBootDevices : Array.Empty<string>();
+        var deviceScope = scope;
+        if (osBoot.Count > 0)
+        {
+            var devs = string.Join(", ", osBoot.Select(d => $"<boot dev='{d}'/>"));
+            var redefined = new XDocument(domain.Config!.Document);
+            redefined.Root!.Element("os")!.Elements("boot").Remove();
+            var devices = redefined.Root.Element("devices") ?? new XElement("devices");
+            if (devices.Parent is null) redefined.Root.Add(devices);
+            if (newControllerXml is not null) devices.Add(new XElement(newControllerXml));
+            devices.Add(new XElement(configXml));
+            steps.Add(ChangeStep.Define(name,
+                    $"Redefine domain '{name}' (persistent definition): remove {devs} from <os>, which libvirt allows no per-device boot order beside" +
+                    (newControllerXml is null ? "" : $", add virtio-scsi controller {controllerIndex},") +
+                    $" and add passthrough LUN {targetDevice} with boot order {request.BootOrder}:" + Environment.NewLine +
+                    (newControllerXml is null ? "" : "    " + newControllerXml + Environment.NewLine) + "    " + configXml.ToString().Replace("\n", "\n    "),
+                    redefined)
+                .WithUndo(ChangeStep.Define(name, $"Restore the persistent definition of domain '{name}'", new XDocument(domain.Config.Document))));
+            warnings.Add($"Domain '{name}': removed {devs} from <os> in the persistent definition, because libvirt allows no per-device boot order beside it. " +
+                         "The LUN now leads the boot order; give other devices a <boot order='N'/> with 'virsh edit' if they should stay bootable.");
+            deviceScope = new ChangeScope(scope.Live, false);
+        }
+
+        if (newControllerXml is not null && (deviceScope.Live || deviceScope.Config))
+        {
+            steps.Add(ChangeStep.Attach(name, $"Add virtio-scsi controller {controllerIndex} to domain '{name}' ({deviceScope}), for the LUN",
+                    newControllerXml, deviceScope)
+                .WithUndo(ChangeStep.Detach(name, $"Remove virtio-scsi controller {controllerIndex} again", newControllerXml, deviceScope,
+                    live => live.ScsiControllers.All(c => c.Index != controllerIndex))));
+        }
+
         bool IsGone(DomainDefinition live) => live.Disks.All(d => d.TargetDevice != targetDevice);
-        if (scope.Live && scope.Config && request.BootOrder is not null)
+        if (deviceScope.Live && deviceScope.Config && request.BootOrder is not null)
         {
             // Boot order is a persistent setting: the running domain gets the LUN without it. Two steps,
             // and the live one is undone if the persistent one fails.
@@ -139,11 +152,12 @@ public static class LunAttachPlanner
                 .WithUndo(ChangeStep.Detach(name, $"Detach {targetDevice} from the running domain again", liveXml, live, IsGone)));
             steps.Add(ChangeStep.Attach(name, what + $" (persistent, boot order {request.BootOrder})", configXml, new ChangeScope(false, true)));
         }
-        else
+        else if (deviceScope.Live || deviceScope.Config)
         {
-            steps.Add(ChangeStep.Attach(name, what + $" ({scope})", scope.Config ? configXml : liveXml, scope));
+            steps.Add(ChangeStep.Attach(name, what + $" ({deviceScope})", deviceScope.Config ? configXml : liveXml, deviceScope));
         }
-        return new LunAttachPlan(new ChangePlan(domain, scope, steps, warnings), targetDevice, address, newController, null);
+        return new LunAttachPlan(new ChangePlan(domain, scope, steps, warnings), targetDevice, address,
+            newControllerXml is null ? null : controllerIndex, null);
     }
 
     private static void CheckRequest(DomainState domain, LunRequest request, ChangeScope scope)
