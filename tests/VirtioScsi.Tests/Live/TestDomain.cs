@@ -29,7 +29,7 @@ public sealed class TestDomain : IDisposable
             new XElement("devices"));
         var document = XDocument.Parse(xml.ToString().Replace("<devices />", "<devices>" + devicesXml + "</devices>"));
         if (osExtra is not null) document.Root!.Element("os")!.Add(XElement.Parse(osExtra));
-        var file = Path.Combine(Path.GetTempPath(), name + ".xml");
+        var file = Path.Combine(Path.GetTempPath(), $"virtioscsi-domain-{Guid.NewGuid():N}.xml");
         File.WriteAllText(file, document.ToString());
         try
         {
