@@ -14,7 +14,7 @@ status=0
 
 echo "== xunit: core, corpus and live libvirt suites"
 dotnet test tests/VirtioScsi.Tests -c Release --nologo \
-  --logger "trx;LogFileName=xunit.trx" --logger "console;verbosity=normal" \
+  --logger "trx;LogFileName=xunit.trx" --logger "console;verbosity=detailed" \
   --results-directory "$results" || status=1
 trx="$results/xunit.trx"
 if [[ -f "$trx" ]]; then

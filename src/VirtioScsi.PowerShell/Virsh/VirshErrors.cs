@@ -37,7 +37,7 @@ public static class VirshErrors
             return new VirtioScsiException(ErrorIds.LiveChangeOnInactiveDomain, ErrorKind.InvalidOperation,
                 $"{what}: the domain is not running, so there is no live domain to change.", target,
                 "Leave out -Live, or start the domain first.", message);
-        if (Contains(message, "Failed to connect") || Contains(message, "failed to connect to the hypervisor"))
+        if (Contains(message, "failed to connect to the hypervisor"))
             return new VirtioScsiException(ErrorIds.VirshFailed, ErrorKind.ResourceUnavailable,
                 $"{what}: virsh could not connect to libvirt.", target,
                 "Check that libvirtd runs and that -ConnectionUri (or LIBVIRT_DEFAULT_URI) names it.", message);

@@ -33,9 +33,6 @@ internal static class Dom
 
     public static void RemoveOsBoot(XDocument document) => document.Root!.Element("os")!.Elements("boot").Remove();
 
-    public static void RemoveScsiControllers(XDocument document) =>
-        Devices(document).Elements("controller").Where(c => (string?)c.Attribute("type") == "scsi").Remove();
-
     public static DomainDefinition Parse(string xml) => DomainDefinition.Parse(xml);
 
     public static DomainState Running(string liveXml, string configXml) =>
