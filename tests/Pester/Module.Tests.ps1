@@ -1,0 +1,61 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestSupport.ps1')
+    Import-Module $ModuleManifest -Force
+}
+
+AfterAll {
+    Remove-Module VirtioScsi -ErrorAction SilentlyContinue
+}
+
+Describe 'The VirtioScsi module' {
+    It 'exports exactly the five cmdlets' {
+        (Get-Command -Module VirtioScsi).Name | Sort-Object |
+            Should -Be @('Add-PassthroughLun', 'Get-DomainScsiTopology', 'New-ScsiController', 'Remove-PassthroughLun', 'Remove-ScsiController')
+    }
+
+    It 'has a valid manifest whose version matches the assembly' {
+        $manifest = Test-ModuleManifest $ModuleManifest
+        $manifest.Version.ToString() | Should -Be $Version
+        $assembly = (Get-Module VirtioScsi).ImplementingAssembly
+        $assembly.GetName().Version.ToString(3) | Should -Be $Version
+    }
+
+    It 'marks the changing cmdlets for -WhatIf and -Confirm, the removals with a high impact' {
+        foreach ($name in 'New-ScsiController', 'Add-PassthroughLun', 'Remove-PassthroughLun', 'Remove-ScsiController') {
+            (Get-Command $name).Parameters.Keys | Should -Contain 'WhatIf'
+        }
+        $impact = { param($n) ((Get-Command $n).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false))[0].ConfirmImpact }
+        & $impact 'Remove-PassthroughLun' | Should -Be 'High'
+        & $impact 'Remove-ScsiController' | Should -Be 'High'
+    }
+
+    It 'takes -ConnectionUri with the alias -Connect on every cmdlet' {
+        foreach ($command in Get-Command -Module VirtioScsi) {
+            $command.Parameters['ConnectionUri'].Aliases | Should -Contain 'Connect'
+        }
+    }
+
+    It 'declares its output types' {
+        (Get-Command Get-DomainScsiTopology).OutputType.Name | Should -Be 'VirtioScsi.Model.DomainScsiTopology'
+        (Get-Command Add-PassthroughLun).OutputType.Name | Should -Be 'VirtioScsi.Model.ScsiDisk'
+        (Get-Command New-ScsiController).OutputType.Name | Should -Be 'VirtioScsi.Model.ScsiController'
+    }
+
+    It 'works under another prefix, beside a module that also has New-ScsiController' {
+        Import-Module $ModuleManifest -Prefix Kvm -Force
+        Get-Command New-KvmScsiController, Add-KvmPassthroughLun | Should -HaveCount 2
+        Import-Module $ModuleManifest -Force
+    }
+
+    It 'says which package to install when virsh is missing' {
+        $path = $env:PATH
+        try {
+            $env:PATH = '/nonexistent'
+            { Get-DomainScsiTopology -ErrorAction Stop } | Should -Throw -ErrorId 'VirshNotFound,VirtioScsi.Commands.GetDomainScsiTopologyCommand'
+            $err = $null
+            try { Get-DomainScsiTopology -ErrorAction Stop } catch { $err = $_ }
+            $err.ErrorDetails.Message | Should -Match 'libvirt-clients'
+            $err.CategoryInfo.Category | Should -Be 'NotInstalled'
+        } finally { $env:PATH = $path }
+    }
+}
