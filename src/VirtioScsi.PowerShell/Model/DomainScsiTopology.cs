@@ -96,6 +96,8 @@ public sealed class DomainScsiTopology
                 config.Remove(key(item));
                 if (item is DiskElement liveDisk && other is DiskElement configDisk && !liveDisk.Source.Equals(configDisk.Source))
                     differences.Add($"disk {key(item)} has source {liveDisk.Source} in the running domain but {configDisk.Source} in the persistent definition");
+                if (item is ControllerElement liveController && other is ControllerElement configController && liveController.Model != configController.Model)
+                    differences.Add($"controller {key(item)} is {liveController.Model ?? "of the default model"} in the running domain but {configController.Model ?? "of the default model"} in the persistent definition");
                 yield return new Merged<T>(item, other, DefinitionPresence.Both);
             }
             else

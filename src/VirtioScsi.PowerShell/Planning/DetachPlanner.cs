@@ -63,9 +63,10 @@ public static class DetachPlanner
 
     private static IEnumerable<ChangeStep> DetachDiskSteps(DomainState domain, ChangeScope scope, string targetDevice)
     {
-        var present = PresentIn(domain, scope, d => d.Disks.Any(x => x.TargetDevice == targetDevice));
+        // SCSI disks only: on q35 a SATA boot disk may be called sda too, and it is not ours to remove.
+        var present = PresentIn(domain, scope, d => d.ScsiDisks.Any(x => x.TargetDevice == targetDevice));
         if (!present.Live && !present.Config) yield break;
-        var disk = domain.DefinitionsIn(present).SelectMany(d => d.Disks).First(d => d.TargetDevice == targetDevice);
+        var disk = domain.DefinitionsIn(present).SelectMany(d => d.ScsiDisks).First(d => d.TargetDevice == targetDevice);
         // libvirt finds the disk to detach by its target name; the source and type make the XML valid.
         var xml = new XElement("disk",
             new XAttribute("type", disk.Type),
@@ -73,7 +74,7 @@ public static class DetachPlanner
             disk.Element.Element("source") is { } source ? new XElement(source) : null,
             new XElement("target", new XAttribute("dev", targetDevice), new XAttribute("bus", disk.Bus ?? "scsi")));
         yield return ChangeStep.Detach(domain.Name, $"Detach {targetDevice} ({disk.Source}) from domain '{domain.Name}' ({present})", xml, present,
-            live => live.Disks.All(d => d.TargetDevice != targetDevice));
+            live => live.ScsiDisks.All(d => d.TargetDevice != targetDevice));
     }
 
     /// <summary>The part of the scope whose definitions hold the device.</summary>

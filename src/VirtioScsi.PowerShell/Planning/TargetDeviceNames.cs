@@ -12,7 +12,7 @@ namespace VirtioScsi.Planning;
 /// </summary>
 public static class TargetDeviceNames
 {
-    private static readonly Regex Pattern = new("^sd[a-z]{1,3}$", RegexOptions.CultureInvariant);
+    private static readonly Regex Pattern = new(@"\Asd[a-z]{1,3}\z", RegexOptions.CultureInvariant);
 
     public static bool IsValid(string name) => name is not null && Pattern.IsMatch(name);
 

@@ -12,8 +12,8 @@ namespace VirtioScsi.Virsh;
 /// </summary>
 public sealed class VirshCommand
 {
-    private static readonly Regex CommandPattern = new("^[a-z][a-z0-9-]*$", RegexOptions.CultureInvariant);
-    private static readonly Regex OptionPattern = new("^--[a-z][a-z0-9-]*$", RegexOptions.CultureInvariant);
+    private static readonly Regex CommandPattern = new(@"\A[a-z][a-z0-9-]*\z", RegexOptions.CultureInvariant);
+    private static readonly Regex OptionPattern = new(@"\A--[a-z][a-z0-9-]*\z", RegexOptions.CultureInvariant);
     private readonly List<Token> _tokens = new();
 
     public VirshCommand(string name)
