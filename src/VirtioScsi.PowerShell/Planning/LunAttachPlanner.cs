@@ -53,9 +53,7 @@ public static class LunAttachPlanner
     /// names of one device are known as the same source; identity where the host cannot be asked.</param>
     public static LunAttachPlan Plan(DomainState domain, LunRequest request, ChangeScope scope, Func<string, string>? canonicalPath = null)
     {
-        CheckRequest(domain, request, scope);
         var name = domain.Name;
-        var definitions = domain.DefinitionsIn(scope).ToArray();
 
         var existing = FindSameSource(domain, request.Source, canonicalPath ?? (p => p));
         if (existing is not null)
@@ -68,6 +66,9 @@ public static class LunAttachPlanner
             return new LunAttachPlan(none, existing.TargetDevice ?? "", existing.Address ?? default, null, existing);
         }
 
+        // Checked after the same-source lookup: asking again for a LUN that is there (with its own boot
+        // order) returns it rather than calling its boot order taken.
+        CheckRequest(domain, request, scope);
         var steps = new List<ChangeStep>();
         var warnings = new List<string>();
 
@@ -101,6 +102,30 @@ public static class LunAttachPlanner
             newControllerXml = DeviceXml.Controller(controllerIndex, controllerModel, null, null);
         }
 
+        // libvirt gives every disk controllers at all indexes below its own, and fills a gap with a
+        // controller of the default model (lsilogic) in the persistent definition. So gaps below the LUN's
+        // controller are filled here, explicitly, with virtio-scsi controllers.
+        var added = new List<(int Index, XElement Xml, ChangeScope Scope)>();
+        foreach (var gap in Enumerable.Range(0, controllerIndex))
+        {
+            var missing = new ChangeScope(
+                scope.Live && domain.Live is not null && domain.Live.ScsiControllers.All(c => c.Index != gap),
+                scope.Config && domain.Config is not null && domain.Config.ScsiControllers.All(c => c.Index != gap));
+            if (!missing.Live && !missing.Config) continue;
+            added.Add((gap, DeviceXml.Controller(gap, ScsiControllerModels.VirtioScsi, null, null), missing));
+            warnings.Add($"Domain '{name}' has no SCSI controller {gap} below controller {controllerIndex}. libvirt would fill that gap with an " +
+                         $"lsilogic controller when the LUN is added, so virtio-scsi controller {gap} is added explicitly.");
+        }
+        if (added.Any(a => a.Scope.Live))
+        {
+            var (canHotplug, blocker) = HotplugAssessment.ForController(domain);
+            if (!canHotplug)
+                throw new VirtioScsiException(ErrorIds.HotplugUnavailable, ErrorKind.InvalidOperation,
+                    $"Domain '{name}' lacks SCSI controllers below index {controllerIndex}, which would have to be hot-plugged, but: {blocker}.", name,
+                    "Fix the domain as said, or add the LUN with -Config (it appears after a restart).");
+        }
+        if (newControllerXml is not null) added.Add((controllerIndex, newControllerXml, scope));
+
         var address = AddressPlanner.Plan(name, AddressUsage.Of(domain.AllDefinitions), controllerIndex, controllerModel, request.Target, request.Unit);
         var targetDevice = PlanTargetDevice(domain, request.TargetDevice);
         var liveXml = DeviceXml.Lun(request.Source, address, targetDevice, request.Options, null);
@@ -120,13 +145,13 @@ public static class LunAttachPlanner
             redefined.Root!.Element("os")!.Elements("boot").Remove();
             var devices = redefined.Root.Element("devices") ?? new XElement("devices");
             if (devices.Parent is null) redefined.Root.Add(devices);
-            if (newControllerXml is not null) devices.Add(new XElement(newControllerXml));
+            foreach (var controller in added.Where(a => a.Scope.Config)) devices.Add(new XElement(controller.Xml));
             devices.Add(new XElement(configXml));
             steps.Add(ChangeStep.Define(name,
                     $"Redefine domain '{name}' (persistent definition): remove {devs} from <os>, which libvirt allows no per-device boot order beside" +
-                    (newControllerXml is null ? "" : $", add virtio-scsi controller {controllerIndex},") +
-                    $" and add passthrough LUN {targetDevice} with boot order {request.BootOrder}:" + Environment.NewLine +
-                    (newControllerXml is null ? "" : "    " + newControllerXml + Environment.NewLine) + "    " + configXml.ToString().Replace("\n", "\n    "),
+                    string.Concat(added.Where(a => a.Scope.Config).Select(a => $", add virtio-scsi controller {a.Index}")) +
+                    $", and add passthrough LUN {targetDevice} with boot order {request.BootOrder}:" + Environment.NewLine +
+                    string.Concat(added.Where(a => a.Scope.Config).Select(a => "    " + a.Xml + Environment.NewLine)) + "    " + configXml.ToString().Replace("\n", "\n    "),
                     redefined)
                 .WithUndo(ChangeStep.Define(name, $"Restore the persistent definition of domain '{name}'", new XDocument(domain.Config.Document))));
             warnings.Add($"Domain '{name}': removed {devs} from <os> in the persistent definition, because libvirt allows no per-device boot order beside it. " +
@@ -134,12 +159,14 @@ public static class LunAttachPlanner
             deviceScope = new ChangeScope(scope.Live, false);
         }
 
-        if (newControllerXml is not null && (deviceScope.Live || deviceScope.Config))
+        foreach (var (index, xml, where) in added)
         {
-            steps.Add(ChangeStep.Attach(name, $"Add virtio-scsi controller {controllerIndex} to domain '{name}' ({deviceScope}), for the LUN",
-                    newControllerXml, deviceScope)
-                .WithUndo(ChangeStep.Detach(name, $"Remove virtio-scsi controller {controllerIndex} again", newControllerXml, deviceScope,
-                    live => live.ScsiControllers.All(c => c.Index != controllerIndex))));
+            var controllerScope = new ChangeScope(where.Live && deviceScope.Live, where.Config && deviceScope.Config);
+            if (!controllerScope.Live && !controllerScope.Config) continue;
+            steps.Add(ChangeStep.Attach(name, $"Add virtio-scsi controller {index} to domain '{name}' ({controllerScope}), for the LUN",
+                    xml, controllerScope)
+                .WithUndo(ChangeStep.Detach(name, $"Remove virtio-scsi controller {index} again", xml, controllerScope,
+                    live => live.ScsiControllers.All(c => c.Index != index))));
         }
 
         bool IsGone(DomainDefinition live) => live.Disks.All(d => d.TargetDevice != targetDevice);

@@ -174,4 +174,25 @@ public class LunLiveTests
         Assert.Contains("<boot order='2'/>", LiveStack.DumpXml(domain.Name, inactive: true));
         Assert.Single(LiveStack.ScsiBlockDevices(domain.Name));
     }
+
+    [SkippableFact]
+    public void A_gap_below_the_luns_controller_is_filled_with_virtio_scsi_not_left_to_libvirts_lsi()
+    {
+        LiveStack.Require();
+        using var lun = IscsiLun.Create("gap");
+        using var domain = TestDomain.Create("gap", "<controller type='scsi' index='0' model='lsilogic'/><controller type='scsi' index='2' model='virtio-scsi'/>");
+        var manager = LiveStack.Manager();
+        var plan = manager.PlanLunAttach(domain.Name, IscsiRequest(lun), false, false);
+        Assert.Contains(plan.Change.Warnings, w => w.Contains("controller 1"));
+        var disk = manager.ApplyLunAttach(plan);
+        Assert.Equal("2:0:0:0", disk.Address);
+        foreach (var inactive in new[] { false, true })
+        {
+            var controllers = XDocument.Parse(LiveStack.DumpXml(domain.Name, inactive)).Descendants("controller")
+                .Where(c => (string?)c.Attribute("type") == "scsi")
+                .Select(c => ((int)c.Attribute("index")!, (string?)c.Attribute("model"))).OrderBy(c => c.Item1).ToArray();
+            Assert.Equal(new[] { (0, "lsilogic"), (1, "virtio-scsi"), (2, "virtio-scsi") }, controllers);
+        }
+        Assert.Equal("scsi2.0", Assert.Single(LiveStack.ScsiBlockDevices(domain.Name)).Bus);
+    }
 }

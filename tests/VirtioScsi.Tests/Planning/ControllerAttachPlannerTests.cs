@@ -45,6 +45,15 @@ public class ControllerAttachPlannerTests
     }
 
     [Fact]
+    public void The_index_skips_a_controller_only_in_the_persistent_definition()
+    {
+        var config = Dom.Edit("lsi-only.live.xml", d => Dom.AddDevice(d, "<controller type='scsi' index='1' model='virtio-scsi'/>"));
+        var domain = Dom.Running(Fixtures.Text("lsi-only.live.xml"), config);
+        Assert.Equal(2, ControllerAttachPlanner.Plan(domain, new ControllerRequest(), Dom.LiveOnly).Index);
+        Dom.Fails(ErrorIds.ControllerIndexInUse, () => ControllerAttachPlanner.Plan(domain, new ControllerRequest { Index = 1 }, Dom.LiveOnly));
+    }
+
+    [Fact]
     public void The_index_after_an_lsi_controller_is_1()
     {
         Assert.Equal(1, ControllerAttachPlanner.Plan(Fixtures.Running("lsi-only.live.xml"), new ControllerRequest(), Dom.Both).Index);

@@ -51,6 +51,16 @@ public class ControllerPlannerTests
     }
 
     [Fact]
+    public void An_index_used_only_in_the_persistent_definition_is_not_free()
+    {
+        // Live: lsi 0; persistent: lsi 0 and a virtio-scsi 1 added with -Config, not yet live.
+        var live = Fixtures.Definition("lsi-only.live.xml");
+        var config = Dom.Parse(Dom.Edit("lsi-only.live.xml", d => Dom.AddDevice(d, "<controller type='scsi' index='1' model='virtio-scsi'/>")));
+        Assert.Equal(2, ControllerPlanner.LowestFreeIndex(new[] { live, config }));
+        Assert.Equal(2, ControllerPlanner.LowestFreeIndex(new[] { config, live }));
+    }
+
+    [Fact]
     public void A_gap_in_the_controller_indexes_is_reused()
     {
         var definition = Dom.Parse(Dom.Edit("none.live.xml", d =>

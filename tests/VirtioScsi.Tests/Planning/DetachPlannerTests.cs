@@ -113,10 +113,9 @@ public class DetachPlannerTests
         Assert.Equal("/dev/sdx", (string?)disk.Element("source")!.Attribute("dev"));
     }
 
-    // BUG: DetachPlanner.cs line 66 (DetachDiskSteps): the disk is looked up in d.Disks, every bus, not in
-    // d.ScsiDisks. On q35 the SATA boot disk is named sda too, so 'Remove-PassthroughLun -TargetDevice sda'
-    // plans to detach the domain's SATA boot disk instead of failing with LunNotFound (the error text even
-    // says "has no SCSI disk"). FindTargetBySource already restricts itself to SCSI disks.
+    // Regression (bug found by this test, fixed in 0684024): DetachDiskSteps looked the disk up in d.Disks,
+    // every bus. On q35 the SATA boot disk is named sda too, so 'Remove-PassthroughLun -TargetDevice sda'
+    // planned to detach the domain's SATA boot disk instead of failing with LunNotFound.
     [Fact]
     public void A_sata_disk_is_no_scsi_lun_to_remove()
     {

@@ -96,8 +96,30 @@ public class LunAttachPlannerTests
         var domain = Dom.Running(live, Fixtures.Text("lsi-only.live.xml"));
         var plan = Plan(domain, NewIscsi);
         Assert.Equal(2, plan.NewControllerIndex);
-        Assert.True(IsScsiController(plan.Change.Steps[0].Device(), 2, "virtio-scsi"));
+        // The persistent definition lacks index 1 below the new controller 2: it is filled with virtio-scsi
+        // (persistent only) before controller 2 is added to both, so libvirt invents no lsilogic there.
+        Assert.True(IsScsiController(plan.Change.Steps[0].Device(), 1, "virtio-scsi"));
+        Assert.Equal((false, true), (plan.Change.Steps[0].Scope.Live, plan.Change.Steps[0].Scope.Config));
+        Assert.True(IsScsiController(plan.Change.Steps[1].Device(), 2, "virtio-scsi"));
+        Assert.Equal((true, true), (plan.Change.Steps[1].Scope.Live, plan.Change.Steps[1].Scope.Config));
         Assert.Equal(new DriveAddress(2, 0, 0, 0), plan.Address);
+    }
+
+    [Fact]
+    public void The_new_controller_index_skips_an_index_used_only_in_the_persistent_definition()
+    {
+        // Persistent: lsi 0 and virtio-scsi 1 (added with -Config); live: only lsi 0. For a live and
+        // persistent change no virtio controller is in both, so one is added, at 2, not at 1.
+        var config = Dom.Edit("lsi-only.live.xml", d => Dom.AddDevice(d, "<controller type='scsi' index='1' model='virtio-scsi'/>"));
+        var domain = Dom.Running(Fixtures.Text("lsi-only.live.xml"), config);
+        var plan = Plan(domain, NewIscsi);
+        Assert.Equal(2, plan.NewControllerIndex);
+        Assert.Equal(new DriveAddress(2, 0, 0, 0), plan.Address);
+
+        // A persistent-only change uses controller 1 instead.
+        var persistent = Plan(domain, NewIscsi, Dom.ConfigOnly);
+        Assert.Null(persistent.NewControllerIndex);
+        Assert.Equal(new DriveAddress(1, 0, 0, 0), persistent.Address);
     }
 
     [Fact]
@@ -269,9 +291,9 @@ public class LunAttachPlannerTests
         Dom.Fails(ErrorIds.TargetDeviceInvalid, () => Plan(Fixtures.Running("virtio-only.live.xml"), new LunRequest(NewIscsi) { TargetDevice = name }));
     }
 
-    // BUG: TargetDeviceNames.cs line 15 ("^sd[a-z]{1,3}$": '$' also matches before a final newline), seen
-    // from Add-PassthroughLun: -TargetDevice "sdb`n" is not refused as TargetDeviceInvalid, is not found in use
-    // although sdb is taken, and ends up as <target dev='sdb&#xA;'/> in the XML handed to libvirt.
+    // Regression (bug found by these tests, fixed in 0684024): the sdX pattern ended in '$', which also
+    // matches before a final newline, so -TargetDevice "sdb`n" passed validation, was not found in use
+    // although sdb is taken, and reached libvirt as <target dev='sdb&#xA;'/>.
     [Fact]
     public void A_target_device_with_a_trailing_newline_is_refused()
     {
@@ -683,5 +705,31 @@ public class LunAttachPlannerTests
         var expected = gap >= 0 ? gap : count;
         Assert.Equal(new DriveAddress(0, 0, 0, expected), plan.Address);
         Assert.Equal(Dom.SdName(expected), plan.TargetDevice);
+    }
+
+    [Fact]
+    public void Asking_again_for_an_attached_lun_with_its_own_boot_order_returns_it()
+    {
+        var attached = Fixtures.Definition("virtio-only.live.xml").ScsiDisks.First();
+        var xml = Dom.Edit("virtio-only.live.xml", d =>
+        {
+            d.Root!.Element("os")!.Elements("boot").Remove();
+            d.Descendants("disk").First().Add(new System.Xml.Linq.XElement("boot", new System.Xml.Linq.XAttribute("order", 1)));
+        });
+        var domain = Fixtures.ShutOffFromXml(xml);
+        var plan = Plan(domain, new LunRequest(attached.Source) { BootOrder = 1 });
+        Assert.True(plan.Change.ChangesNothing);
+        Assert.Equal(attached.TargetDevice, plan.TargetDevice);
+    }
+
+    [Fact]
+    public void A_new_controller_above_a_gap_comes_with_virtio_scsi_fillers_in_each_definition_lacking_one()
+    {
+        // Shut off, lsi 0 and virtio-scsi 2: a LUN on 2 would make libvirt add an lsilogic 1.
+        var xml = Dom.Edit("lsi-only.live.xml", d => Dom.AddDevice(d, "<controller type='scsi' index='2' model='virtio-scsi'/>"));
+        var plan = Plan(Fixtures.ShutOffFromXml(xml), NewIscsi);
+        Assert.Equal(new DriveAddress(2, 0, 0, 0), plan.Address);
+        Assert.True(IsScsiController(plan.Change.Steps[0].Device(), 1, "virtio-scsi"));
+        Assert.Contains(plan.Change.Warnings, w => w.Contains("lsilogic"));
     }
 }

@@ -71,10 +71,8 @@ public class TargetDeviceNamesTests
     [Fact]
     public void Null_is_not_a_valid_name() => Assert.False(TargetDeviceNames.IsValid(null!));
 
-    // BUG: TargetDeviceNames.cs line 15: the pattern "^sd[a-z]{1,3}$" lets '$' match before a final
-    // newline (a .NET regex rule), so "sdb\n" counts as a valid name. Add-PassthroughLun -TargetDevice "sdb`n"
-    // then passes the TargetDeviceInvalid check, escapes the TargetDeviceInUse check ("sdb\n" != "sdb") and
-    // writes <target dev='sdb&#xA;'/> for libvirt. Use \z (or RegexOptions with "^sd[a-z]{1,3}\z").
+    // Regression (bug found by this test, fixed in 0684024): the pattern "^sd[a-z]{1,3}$" let '$' match
+    // before a final newline (a .NET regex rule), so "sdb\n" counted as a valid name.
     [Theory]
     [InlineData("sdb\n")]
     public void A_name_with_a_trailing_newline_is_not_valid(string name) =>

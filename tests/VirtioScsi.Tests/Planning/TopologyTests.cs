@@ -169,12 +169,9 @@ public class TopologyTests
         Assert.Equal(DefinitionPresence.Both, topology.Disks.Single(d => d.TargetDevice == "sdb").Presence);
     }
 
-    // BUG: DomainScsiTopology.cs lines 92-100 (Merge): controllers are matched by index only and compared
-    // on nothing, so a controller whose model differs between the running domain and the persistent
-    // definition (lsilogic now, virtio-scsi after 'virsh edit') is reported as Both, with no difference,
-    // although Differences is documented as "each SCSI device that is only live, only persistent, or
-    // different between the two": DefinitionsDiffer is false while the LUN passthrough capability of the
-    // controller changes at the next restart.
+    // Regression (bug found by this test, fixed in 0684024): controllers were matched by index and compared
+    // on nothing, so a controller that is lsilogic now and virtio-scsi after a restart ('virsh edit') was no
+    // difference, although Differences lists every device "different between the two".
     [Fact]
     public void A_controller_whose_model_differs_between_definitions_is_a_difference()
     {
