@@ -2,6 +2,8 @@ using System.Management.Automation;
 using VirtioScsi.Model;
 using VirtioScsi.Planning;
 
+using VirtioScsi.Commands.Completers;
+
 namespace VirtioScsi.Commands;
 
 /// <summary>
@@ -18,6 +20,7 @@ public sealed class AddPassthroughLunCommand : VirtioScsiCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Name", "DomainName")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(DomainNameCompleter))]
     public string Domain { get; set; } = "";
 
     /// <summary>The host block device: /dev/mapper/&lt;wwid&gt;, /dev/disk/by-id/….</summary>
@@ -43,6 +46,7 @@ public sealed class AddPassthroughLunCommand : VirtioScsiCmdlet
     /// <summary>The index of the virtio-scsi controller to use. Default: the first virtio-scsi controller, or a new one.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Index", "ControllerIndex")]
+    [ArgumentCompleter(typeof(ControllerIndexCompleter))]
     public int? Controller { get; set; }
 
     /// <summary>The SCSI target on the controller (virtio-scsi: 0-255). Default: 0.</summary>

@@ -4,6 +4,8 @@ using System.Management.Automation;
 using VirtioScsi.Engine;
 using VirtioScsi.Model;
 
+using VirtioScsi.Commands.Completers;
+
 namespace VirtioScsi.Commands;
 
 /// <summary>Shows domains' SCSI controllers and SCSI-bus disks, and whether a controller can be hot-plugged.</summary>
@@ -18,6 +20,7 @@ public sealed class GetDomainScsiTopologyCommand : VirtioScsiCmdlet
     [Alias("Domain", "DomainName")]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(DomainNameCompleter))]
     public string[]? Name { get; set; }
 
     /// <summary>Read the persistent definitions (what the domains boot with next), not the running ones.</summary>
@@ -31,6 +34,9 @@ public sealed class GetDomainScsiTopologyCommand : VirtioScsiCmdlet
         else foreach (var name in Name) _requests.Add((EffectiveUri, name));
     }
 
+    // Reading is one batch; progress shows while the objects of many domains are built and written.
+    private const int ProgressThreshold = 50;
+
     protected override void EndProcessing()
     {
         foreach (var group in _requests.GroupBy(r => r.Uri))
@@ -40,10 +46,14 @@ public sealed class GetDomainScsiTopologyCommand : VirtioScsiCmdlet
             {
                 var filters = group.Where(r => r.Name is not null).Select(r => Filter(r.Name!)).ToArray();
                 var results = Manager.ReadDomains(filters, Inactive.IsPresent, StopToken);
-                foreach (var result in results)
+                var showProgress = results.Count >= ProgressThreshold;
+                for (var i = 0; i < results.Count; i++)
                 {
+                    StopToken.ThrowIfCancellationRequested();
+                    var result = results[i];
                     if (result.Error is not null) WriteError(ToErrorRecord(result.Error));
                     else WriteObject(Manager.Topology(result.State!));
+                    if (showProgress && (i % 25 == 0 || i == results.Count - 1)) ReportProgress("Get-DomainScsiTopology", i + 1, results.Count);
                 }
             });
         }

@@ -2,6 +2,8 @@ using System.Management.Automation;
 using VirtioScsi.Model;
 using VirtioScsi.Planning;
 
+using VirtioScsi.Commands.Completers;
+
 namespace VirtioScsi.Commands;
 
 /// <summary>Adds a SCSI controller (virtio-scsi by default) to a domain, live and persistent.</summary>
@@ -12,6 +14,7 @@ public sealed class NewScsiControllerCommand : VirtioScsiCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Name", "DomainName")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(DomainNameCompleter))]
     public string Domain { get; set; } = "";
 
     /// <summary>The controller model; only virtio-scsi passes LUNs through.</summary>

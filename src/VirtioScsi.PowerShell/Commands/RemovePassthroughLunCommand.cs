@@ -2,6 +2,8 @@ using System;
 using System.Management.Automation;
 using VirtioScsi.Model;
 
+using VirtioScsi.Commands.Completers;
+
 namespace VirtioScsi.Commands;
 
 /// <summary>
@@ -19,11 +21,13 @@ public sealed class RemovePassthroughLunCommand : VirtioScsiCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Name", "DomainName")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(DomainNameCompleter))]
     public string Domain { get; set; } = "";
 
     /// <summary>The LUN's target device in the definition (sda, sdb, …).</summary>
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = TargetSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(TargetDeviceCompleter))]
     public string TargetDevice { get; set; } = "";
 
     /// <summary>The LUN's host block device.</summary>

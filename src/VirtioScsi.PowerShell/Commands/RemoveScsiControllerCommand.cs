@@ -1,6 +1,8 @@
 using System;
 using System.Management.Automation;
 
+using VirtioScsi.Commands.Completers;
+
 namespace VirtioScsi.Commands;
 
 /// <summary>Removes a SCSI controller; one that still has disks only with -Force, which detaches them first.</summary>
@@ -11,11 +13,13 @@ public sealed class RemoveScsiControllerCommand : VirtioScsiCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Name", "DomainName")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(DomainNameCompleter))]
     public string Domain { get; set; } = "";
 
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
     [Alias("Controller")]
     [ValidateRange(0, 1023)]
+    [ArgumentCompleter(typeof(ControllerIndexCompleter))]
     public int Index { get; set; }
 
     /// <summary>Detach the controller's disks first instead of refusing.</summary>

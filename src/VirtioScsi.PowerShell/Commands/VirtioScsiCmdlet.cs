@@ -45,12 +45,49 @@ public abstract class VirtioScsiCmdlet : PSCmdlet
             {
                 var runner = new VirshRunner(uri, VirshTimeout(), log: line => WriteVerbose(line));
                 _manager = new ScsiManager(runner);
+                _manager.Executor.StepStarting = ReportStep;
             }
             return _manager;
         }
     }
 
     protected override void StopProcessing() => _stopSource.Cancel();
+
+    private const int ProgressId = 0x5C51;
+
+    /// <summary>Progress over a change of several steps (a controller with its disks, a LUN with a new controller).</summary>
+    private void ReportStep(int index, int count, string description)
+    {
+        if (count < 2) return;
+        WriteProgress(new ProgressRecord(ProgressId, MyInvocation.MyCommand.Name, description)
+        {
+            PercentComplete = index * 100 / count,
+            StatusDescription = $"Step {index + 1} of {count}: {description}",
+        });
+        if (index == count - 1) CompleteProgressWhenDone = true;
+    }
+
+    private bool CompleteProgressWhenDone { get; set; }
+
+    /// <summary>Progress over many items (domains read, objects written).</summary>
+    protected void ReportProgress(string activity, int done, int total)
+    {
+        var record = new ProgressRecord(ProgressId, activity, $"{done} of {total}")
+        {
+            PercentComplete = total == 0 ? 100 : done * 100 / total,
+        };
+        if (done >= total) record.RecordType = ProgressRecordType.Completed;
+        WriteProgress(record);
+    }
+
+    protected override void EndProcessing() => CompleteProgress();
+
+    protected void CompleteProgress()
+    {
+        if (!CompleteProgressWhenDone) return;
+        CompleteProgressWhenDone = false;
+        WriteProgress(new ProgressRecord(ProgressId, MyInvocation.MyCommand.Name, "Done") { RecordType = ProgressRecordType.Completed });
+    }
 
     /// <summary>
     /// Runs one record's work. A failure concerning this record is a non-terminating error, so the other
@@ -61,6 +98,7 @@ public abstract class VirtioScsiCmdlet : PSCmdlet
         try
         {
             work();
+            CompleteProgress();
         }
         catch (VirtioScsiException e) when (e.ErrorId == ErrorIds.VirshNotFound)
         {

@@ -32,6 +32,9 @@ public sealed class ChangeExecutor
     /// <summary>How long a rollback waits for a hot-plugged controller to leave again.</summary>
     public TimeSpan RollbackRemovalTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Told before each step: its position, the number of steps, and what it does (for progress).</summary>
+    public Action<int, int, string>? StepStarting { get; set; }
+
     /// <summary>
     /// Runs the plan. With <paramref name="readBack"/>, the domain is read again in the same virsh
     /// process as the last step, and returned.
@@ -45,6 +48,7 @@ public sealed class ChangeExecutor
             for (var i = 0; i < plan.Steps.Count; i++)
             {
                 var step = plan.Steps[i];
+                StepStarting?.Invoke(i, plan.Steps.Count, step.Description);
                 var last = i == plan.Steps.Count - 1;
                 var readWithStep = readBack && last && !(step.Kind == StepKind.DetachDevice && step.Scope.Live);
                 after = Run(step, readWithStep, cancellationToken);
