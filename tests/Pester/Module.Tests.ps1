@@ -43,8 +43,10 @@ Describe 'The VirtioScsi module' {
 
     It 'works under another prefix, beside a module that also has New-ScsiController' {
         Import-Module $ModuleManifest -Prefix Kvm -Force
-        Get-Command New-KvmScsiController, Add-KvmPassthroughLun | Should -HaveCount 2
+        Get-Command Get-KvmDomainScsiTopology, New-KvmScsiController, Add-KvmPassthroughLun | Should -HaveCount 3
+        (Get-Command VirtioScsi\New-KvmScsiController).ImplementingType.Name | Should -Be 'NewScsiControllerCommand'
         Import-Module $ModuleManifest -Force
+        (Get-Command VirtioScsi\New-ScsiController).ImplementingType.Name | Should -Be 'NewScsiControllerCommand'
     }
 
     It 'says which package to install when virsh is missing' {
