@@ -85,4 +85,21 @@ public class ControllerLiveTests
         var topology = manager.Topology(manager.ReadDomain(domain.Name));
         Assert.Equal(DefinitionPresence.LiveOnly, Assert.Single(topology.Controllers).Presence);
     }
+
+    [SkippableFact]
+    public void A_guest_that_does_not_release_a_controller_gives_a_clear_timeout_error()
+    {
+        LiveStack.Require();
+        // An empty domain runs no OS to answer the ACPI unplug request, as a hung guest would not.
+        using var domain = TestDomain.Create("norelease", "<controller type='scsi' index='0' model='virtio-scsi'/>");
+        var manager = LiveStack.Manager();
+        var plan = manager.PlanControllerRemoval(domain.Name, 0, false, live: true, config: false);
+        var started = DateTime.UtcNow;
+        var e = Assert.Throws<VirtioScsiException>(() => manager.ApplyRemoval(plan, TimeSpan.FromSeconds(2)));
+        Assert.Equal(ErrorIds.DetachTimedOut, e.ErrorId);
+        Assert.Contains("did not release", e.Message);
+        Assert.Contains("guest", e.RecommendedAction);
+        // libvirt itself waits up to 5 s for the guest before it answers; the module adds its own bound.
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(15));
+    }
 }
