@@ -62,8 +62,7 @@ public static class LunAttachPlanner
                 throw new VirtioScsiException(ErrorIds.SourceInUse, ErrorKind.ResourceExists,
                     $"{request.Source} is already attached to domain '{name}' as {existing.TargetDevice} (device='{existing.Device}', emulated, not passed through).",
                     name, "Remove that disk first (virsh detach-disk), then add the LUN again.");
-            var none = new ChangePlan(domain, scope, Array.Empty<ChangeStep>(), Array.Empty<string>());
-            return new LunAttachPlan(none, existing.TargetDevice ?? "", existing.Address ?? default, null, existing);
+            return PlanExisting(domain, existing, request.Source, scope, canonicalPath ?? (p => p));
         }
 
         // Checked after the same-source lookup: asking again for a LUN that is there (with its own boot
@@ -187,6 +186,44 @@ public static class LunAttachPlanner
             newControllerXml is null ? null : controllerIndex, null);
     }
 
+    /// <summary>
+    /// The LUN is attached already. Where it is in every definition the change touches, nothing changes;
+    /// where one of them lacks it (added earlier with -Live or -Config only), it is added there with the
+    /// same name and address, so both definitions agree.
+    /// </summary>
+    private static LunAttachPlan PlanExisting(DomainState domain, DiskElement existing, LunSource source, ChangeScope scope, Func<string, string> canonicalPath)
+    {
+        var name = domain.Name;
+        bool Holds(DomainDefinition? d) => d is not null && FindSameSource(new[] { d }, source, canonicalPath) is not null;
+        var missing = new ChangeScope(scope.Live && !Holds(domain.Live), scope.Config && !Holds(domain.Config));
+        var target = existing.TargetDevice ?? "";
+        var address = existing.Address ?? default;
+        if (!missing.Live && !missing.Config)
+            return new LunAttachPlan(new ChangePlan(domain, scope, Array.Empty<ChangeStep>(), Array.Empty<string>()), target, address, null, existing);
+
+        if (existing.Address is null)
+            throw new VirtioScsiException(ErrorIds.AddressInUse, ErrorKind.InvalidOperation,
+                $"{source} is in domain '{name}' as {target} without a drive address, so it cannot be added to the other definition at the same place.",
+                name, "Remove it with Remove-PassthroughLun and add it again.");
+        ControllerPlanner.RequireVirtio(domain, missing, address.Controller);
+        foreach (var definition in domain.DefinitionsIn(missing))
+        {
+            var taken = definition.Disks.FirstOrDefault(d => d.TargetDevice == target || (d.IsScsi && d.Address == address));
+            if (taken is not null)
+                throw new VirtioScsiException(ErrorIds.AddressInUse, ErrorKind.ResourceExists,
+                    $"{source} is {target} at {address} in one definition of domain '{name}', but the other has {taken.TargetDevice} ({taken.Source}) there.",
+                    name, "Remove one of them with Remove-PassthroughLun so the definitions agree, then add the LUN again.");
+        }
+        // The device as libvirt keeps it, less what libvirt generates itself; the running domain takes no boot order.
+        var xml = new XElement(existing.Element);
+        xml.Elements("alias").Remove();
+        if (!missing.Config) xml.Elements("boot").Remove();
+        var where = missing.Live ? "the running domain" : "the persistent definition";
+        var step = ChangeStep.Attach(name, $"Attach {source} as passthrough LUN {target} at {address} to {where} of domain '{name}', where it is missing ({missing})", xml, missing);
+        var warning = $"{source} was already {target} in domain '{name}', but not in {where}: it is added there at the same address.";
+        return new LunAttachPlan(new ChangePlan(domain, scope, new[] { step }, new[] { warning }), target, address, null, null);
+    }
+
     private static void CheckRequest(DomainState domain, LunRequest request, ChangeScope scope)
     {
         var name = domain.Name;
@@ -225,10 +262,13 @@ public static class LunAttachPlanner
         return requested;
     }
 
-    private static DiskElement? FindSameSource(DomainState domain, LunSource source, Func<string, string> canonicalPath)
+    private static DiskElement? FindSameSource(DomainState domain, LunSource source, Func<string, string> canonicalPath) =>
+        FindSameSource(domain.AllDefinitions, source, canonicalPath);
+
+    private static DiskElement? FindSameSource(IEnumerable<DomainDefinition> definitions, LunSource source, Func<string, string> canonicalPath)
     {
         string Key(LunSource s) => s.Kind is LunSourceKind.Block or LunSourceKind.File ? "path:" + canonicalPath(s.Path!) : s.IdentityKey;
         var wanted = Key(source);
-        return domain.AllDefinitions.SelectMany(d => d.Disks).FirstOrDefault(d => Key(d.Source) == wanted);
+        return definitions.SelectMany(d => d.Disks).FirstOrDefault(d => Key(d.Source) == wanted);
     }
 }

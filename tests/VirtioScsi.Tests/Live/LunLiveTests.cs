@@ -195,4 +195,25 @@ public class LunLiveTests
         }
         Assert.Equal("scsi2.0", Assert.Single(LiveStack.ScsiBlockDevices(domain.Name)).Bus);
     }
+
+    [SkippableFact]
+    public void A_lun_only_in_the_persistent_definition_is_added_to_the_running_domain_at_the_same_place()
+    {
+        LiveStack.Require();
+        using var lun = IscsiLun.Create("complete");
+        using var domain = TestDomain.Create("complete", "<controller type='scsi' index='0' model='virtio-scsi'/>");
+        var manager = LiveStack.Manager();
+        var request = IscsiRequest(lun);
+        request.Unit = 4;
+        var first = manager.ApplyLunAttach(manager.PlanLunAttach(domain.Name, request, live: false, config: true));
+        Assert.Equal(DefinitionPresence.ConfigOnly, first.Presence);
+        Assert.Empty(LiveStack.ScsiBlockDevices(domain.Name));
+
+        var plan = manager.PlanLunAttach(domain.Name, IscsiRequest(lun), false, false);
+        var step = Assert.Single(plan.Change.Steps);
+        Assert.Equal((true, false), (step.Scope.Live, step.Scope.Config));
+        var both = manager.ApplyLunAttach(plan);
+        Assert.Equal((DefinitionPresence.Both, first.TargetDevice, "0:0:0:4"), (both.Presence, both.TargetDevice, both.Address));
+        Assert.Equal(4, Assert.Single(LiveStack.ScsiBlockDevices(domain.Name)).Lun);
+    }
 }
