@@ -127,6 +127,13 @@ public sealed class LunSource : IEquatable<LunSource>
         _ => "other:" + _description,
     };
 
+    /// <summary>
+    /// The identity with host paths resolved by <paramref name="canonicalPath"/> (links followed where the
+    /// host can be asked), so /dev/mapper/X and the /dev/dm-N it points at are one source.
+    /// </summary>
+    public string MatchKey(Func<string, string> canonicalPath) =>
+        Kind is LunSourceKind.Block or LunSourceKind.File ? "path:" + canonicalPath(Path!) : IdentityKey;
+
     public bool Equals(LunSource? other) => other is not null && IdentityKey == other.IdentityKey;
     public override bool Equals(object? obj) => Equals(obj as LunSource);
     public override int GetHashCode() => IdentityKey.GetHashCode();

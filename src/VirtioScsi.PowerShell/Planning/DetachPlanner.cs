@@ -14,9 +14,8 @@ public static class DetachPlanner
     public static string? FindTargetBySource(DomainState domain, LunSource source, Func<string, string>? canonicalPath = null)
     {
         canonicalPath ??= p => p;
-        string Key(LunSource s) => s.Kind is LunSourceKind.Block or LunSourceKind.File ? "path:" + canonicalPath(s.Path!) : s.IdentityKey;
-        var wanted = Key(source);
-        return domain.AllDefinitions.SelectMany(d => d.ScsiDisks).FirstOrDefault(d => Key(d.Source) == wanted)?.TargetDevice;
+        var wanted = source.MatchKey(canonicalPath);
+        return domain.AllDefinitions.SelectMany(d => d.ScsiDisks).FirstOrDefault(d => d.Source.MatchKey(canonicalPath) == wanted)?.TargetDevice;
     }
 
     public static ChangePlan PlanLunRemoval(DomainState domain, string targetDevice, ChangeScope scope)

@@ -267,8 +267,7 @@ public static class LunAttachPlanner
 
     private static DiskElement? FindSameSource(IEnumerable<DomainDefinition> definitions, LunSource source, Func<string, string> canonicalPath)
     {
-        string Key(LunSource s) => s.Kind is LunSourceKind.Block or LunSourceKind.File ? "path:" + canonicalPath(s.Path!) : s.IdentityKey;
-        var wanted = Key(source);
-        return definitions.SelectMany(d => d.Disks).FirstOrDefault(d => Key(d.Source) == wanted);
+        var wanted = source.MatchKey(canonicalPath);
+        return definitions.SelectMany(d => d.Disks).FirstOrDefault(d => d.Source.MatchKey(canonicalPath) == wanted);
     }
 }
