@@ -54,20 +54,19 @@ public abstract class VirtioScsiCmdlet : PSCmdlet
     protected override void StopProcessing() => _stopSource.Cancel();
 
     private const int ProgressId = 0x5C51;
+    private bool _stepProgressShown;
 
     /// <summary>Progress over a change of several steps (a controller with its disks, a LUN with a new controller).</summary>
     private void ReportStep(int index, int count, string description)
     {
         if (count < 2) return;
+        _stepProgressShown = true;
         WriteProgress(new ProgressRecord(ProgressId, MyInvocation.MyCommand.Name, description)
         {
             PercentComplete = index * 100 / count,
             StatusDescription = $"Step {index + 1} of {count}: {description}",
         });
-        if (index == count - 1) CompleteProgressWhenDone = true;
     }
-
-    private bool CompleteProgressWhenDone { get; set; }
 
     /// <summary>Progress over many items (domains read, objects written).</summary>
     protected void ReportProgress(string activity, int done, int total)
@@ -80,12 +79,10 @@ public abstract class VirtioScsiCmdlet : PSCmdlet
         WriteProgress(record);
     }
 
-    protected override void EndProcessing() => CompleteProgress();
-
-    protected void CompleteProgress()
+    private void CompleteStepProgress()
     {
-        if (!CompleteProgressWhenDone) return;
-        CompleteProgressWhenDone = false;
+        if (!_stepProgressShown) return;
+        _stepProgressShown = false;
         WriteProgress(new ProgressRecord(ProgressId, MyInvocation.MyCommand.Name, "Done") { RecordType = ProgressRecordType.Completed });
     }
 
@@ -98,7 +95,6 @@ public abstract class VirtioScsiCmdlet : PSCmdlet
         try
         {
             work();
-            CompleteProgress();
         }
         catch (VirtioScsiException e) when (e.ErrorId == ErrorIds.VirshNotFound)
         {
@@ -111,6 +107,10 @@ public abstract class VirtioScsiCmdlet : PSCmdlet
         catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
         {
             // Ctrl+C: PowerShell reports the stop itself.
+        }
+        finally
+        {
+            CompleteStepProgress();
         }
     }
 
