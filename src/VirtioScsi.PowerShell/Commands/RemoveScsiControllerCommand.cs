@@ -16,8 +16,9 @@ public sealed class RemoveScsiControllerCommand : VirtioScsiCmdlet
     [ArgumentCompleter(typeof(DomainNameCompleter))]
     public string Domain { get; set; } = "";
 
+    // No "Controller" alias: a piped ScsiDisk has a Controller property, and binding it here would
+    // turn "remove these disks" into "remove their controllers".
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
-    [Alias("Controller")]
     [ValidateRange(0, 1023)]
     [ArgumentCompleter(typeof(ControllerIndexCompleter))]
     public int Index { get; set; }

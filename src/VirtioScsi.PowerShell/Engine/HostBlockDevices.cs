@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using VirtioScsi.Errors;
 
 namespace VirtioScsi.Engine;
@@ -31,7 +32,7 @@ public static class HostBlockDevices
             throw new VirtioScsiException(ErrorIds.SourceInvalid, ErrorKind.InvalidArgument,
                 $"-Path '{path}' is not an absolute path.", path,
                 "Give the device's full path, such as /dev/mapper/<wwid> or /dev/disk/by-id/<id>.");
-        if (!NativeMethods.IsUnix || !Directory.Exists("/sys/class/block")) return;
+        if (!NativeMethods.IsUnix || !Directory.Exists(SysClassBlock)) return;
 
         var resolved = NativeMethods.ResolvePath(path);
         if (resolved is null)
@@ -39,7 +40,7 @@ public static class HostBlockDevices
                 $"-Path '{path}' does not exist on this host (checked for domain '{domain}').", path,
                 "Check the device name with 'ls -l /dev/mapper /dev/disk/by-id' and that multipath or the iSCSI session is up.");
         var name = Path.GetFileName(resolved);
-        var sysfs = Path.Combine("/sys/class/block", name);
+        var sysfs = Path.Combine(SysClassBlock, name);
         if (!resolved.StartsWith("/dev/", StringComparison.Ordinal) || !Directory.Exists(sysfs))
             throw new VirtioScsiException(ErrorIds.SourceNotBlockDevice, ErrorKind.InvalidArgument,
                 $"-Path '{path}'{(resolved != path ? $" (which is {resolved})" : "")} is not a block device.", path,
@@ -48,5 +49,25 @@ public static class HostBlockDevices
             throw new VirtioScsiException(ErrorIds.SourceIsPartition, ErrorKind.InvalidArgument,
                 $"-Path '{path}'{(resolved != path ? $" (which is {resolved})" : "")} is a partition: only a whole device can be passed through.", path,
                 "Pass the whole device (for example /dev/sdb, not /dev/sdb1), or attach the partition as an emulated disk with virsh.");
+        if (!IsScsiBacked(SysClassBlock, name))
+            throw new VirtioScsiException(ErrorIds.SourceNotScsi, ErrorKind.InvalidArgument,
+                $"-Path '{path}'{(resolved != path ? $" (which is {resolved})" : "")} is a block device without a SCSI layer (a loop, NVMe, virtio or RAM disk): QEMU passes only SCSI devices through (SG_IO) and would refuse it.", path,
+                "Pass the SAN LUN's SCSI disk or its multipath device (/dev/mapper/<wwid>, /dev/disk/by-id/wwn-…), or attach this device as an emulated disk with virsh.");
     }
+
+    /// <summary>
+    /// True when the kernel block device talks SCSI: an sd/sr disk (its sysfs device has a scsi_device),
+    /// or a device-mapper device (multipath) whose every path is one.
+    /// </summary>
+    internal static bool IsScsiBacked(string sysClassBlock, string name, int depth = 0)
+    {
+        var block = Path.Combine(sysClassBlock, name);
+        if (Directory.Exists(Path.Combine(block, "device", "scsi_device"))) return true;
+        var slaves = Path.Combine(block, "slaves");
+        if (depth > 8 || !Directory.Exists(slaves)) return false;
+        var paths = Directory.GetFileSystemEntries(slaves);
+        return paths.Length > 0 && paths.All(p => IsScsiBacked(sysClassBlock, Path.GetFileName(p), depth + 1));
+    }
+
+    private const string SysClassBlock = "/sys/class/block";
 }

@@ -9,7 +9,6 @@ public static class ErrorIds
     public const string VirshNotFound = "VirshNotFound";
     public const string VirshFailed = "VirshFailed";
     public const string VirshTimedOut = "VirshTimedOut";
-    public const string OperationStopped = "OperationStopped";
     public const string DomainNotFound = "DomainNotFound";
     public const string DomainXmlInvalid = "DomainXmlInvalid";
     public const string ControllerModelInvalid = "ControllerModelInvalid";
@@ -28,6 +27,7 @@ public static class ErrorIds
     public const string SourceNotFound = "SourceNotFound";
     public const string SourceNotBlockDevice = "SourceNotBlockDevice";
     public const string SourceIsPartition = "SourceIsPartition";
+    public const string SourceNotScsi = "SourceNotScsi";
     public const string SourceInUse = "SourceInUse";
     public const string BootOrderInUse = "BootOrderInUse";
     public const string BootOrderInvalid = "BootOrderInvalid";

@@ -45,7 +45,7 @@ public static class ControllerPlanner
             }
             if (!ScsiControllerModels.IsVirtio(controller.Model))
                 throw new VirtioScsiException(ErrorIds.ControllerNotVirtioScsi, ErrorKind.InvalidArgument,
-                    $"SCSI controller {index} of domain '{domain.Name}' is {controller.Model ?? "of libvirt's default model (lsilogic on x86)"}, not virtio-scsi: a LUN there is emulated, not passed through.",
+                    $"SCSI controller {index} of domain '{domain.Name}' is {controller.Model ?? "of libvirt's default model (lsilogic on x86)"}, not virtio-scsi. The module puts passthrough LUNs on virtio-scsi only: the emulated HBAs take 7 units, are slow, and current guests lack drivers for them.",
                     domain.Name, "Leave out -Controller to use or add a virtio-scsi controller, or add one with New-ScsiController.");
             found ??= controller;
         }

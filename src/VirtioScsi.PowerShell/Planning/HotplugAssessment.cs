@@ -15,8 +15,10 @@ public static class HotplugAssessment
 {
     public static (bool CanHotplug, string? Blocker) ForController(DomainState state)
     {
-        if (!state.IsActive || state.Live is null)
+        if (!state.IsActive)
             return (false, $"the domain is {state.StateText}; changes go to its persistent definition");
+        if (state.Live is null)
+            return (false, "not judged: this shows the persistent definition only (-Inactive); read the domain without -Inactive to see its running state");
         var live = state.Live;
         var machine = live.MachineType ?? "";
         if (IsQ35(machine))

@@ -62,6 +62,7 @@ public static class LunAttachPlanner
                 throw new VirtioScsiException(ErrorIds.SourceInUse, ErrorKind.ResourceExists,
                     $"{request.Source} is already attached to domain '{name}' as {existing.TargetDevice} (device='{existing.Device}', emulated, not passed through).",
                     name, "Remove that disk first (virsh detach-disk), then add the LUN again.");
+            CheckSamePlacement(domain, existing, request);
             return PlanExisting(domain, existing, request.Source, scope, canonicalPath ?? (p => p));
         }
 
@@ -184,6 +185,26 @@ public static class LunAttachPlanner
         }
         return new LunAttachPlan(new ChangePlan(domain, scope, steps, warnings), targetDevice, address,
             newControllerXml is null ? null : controllerIndex, null);
+    }
+
+    /// <summary>
+    /// Asking again for an attached LUN returns it; asking for it somewhere else is an error rather than a
+    /// request silently ignored.
+    /// </summary>
+    private static void CheckSamePlacement(DomainState domain, DiskElement existing, LunRequest request)
+    {
+        var address = existing.Address;
+        var differs = new List<string>();
+        if (request.TargetDevice is not null && request.TargetDevice != existing.TargetDevice) differs.Add($"-TargetDevice {request.TargetDevice}");
+        if (request.Controller is not null && request.Controller != address?.Controller) differs.Add($"-Controller {request.Controller}");
+        if (request.Target is not null && request.Target != address?.Target) differs.Add($"-Target {request.Target}");
+        if (request.Unit is not null && request.Unit != address?.Unit) differs.Add($"-Unit {request.Unit}");
+        if (request.BootOrder is not null && request.BootOrder != existing.BootOrder) differs.Add($"-BootOrder {request.BootOrder}");
+        if (differs.Count == 0) return;
+        throw new VirtioScsiException(ErrorIds.SourceInUse, ErrorKind.ResourceExists,
+            $"{request.Source} is already attached to domain '{domain.Name}' as {existing.TargetDevice} at {address?.ToString() ?? "no drive address"}" +
+            (existing.BootOrder is null ? "" : $" with boot order {existing.BootOrder}") + $", not as asked ({string.Join(", ", differs)}).",
+            domain.Name, "To move it, remove it with Remove-PassthroughLun first and add it again; to keep it, leave those parameters out.");
     }
 
     /// <summary>

@@ -29,7 +29,7 @@ public static class VirshErrors
             return new VirtioScsiException(ErrorIds.DomainNotFound, ErrorKind.ObjectNotFound,
                 $"{what}: the domain was not found.", target,
                 "Check the name with Get-DomainScsiTopology or 'virsh list --all', and the connection URI.", message);
-        if (Contains(message, "does not support hotplugging") || Contains(message, "hotplug"))
+        if (Contains(message, "does not support hotplugging") || Contains(message, "No more available PCI slots"))
             return new VirtioScsiException(ErrorIds.HotplugUnavailable, ErrorKind.InvalidOperation,
                 $"{what}: the running domain cannot hot-plug the device.", target,
                 "On i440fx add <features><acpi/></features> and restart the domain; on q35 add a free pcie-root-port. Or make the change with -Config and restart the domain.", message);

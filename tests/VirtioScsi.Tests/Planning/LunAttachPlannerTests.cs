@@ -732,4 +732,15 @@ public class LunAttachPlannerTests
         Assert.True(IsScsiController(plan.Change.Steps[0].Device(), 1, "virtio-scsi"));
         Assert.Contains(plan.Change.Warnings, w => w.Contains("lsilogic"));
     }
+
+    [Fact]
+    public void Asking_for_an_attached_lun_at_another_place_is_refused_not_ignored()
+    {
+        var domain = Fixtures.Running("virtio-only.live.xml");
+        var attached = domain.Live!.ScsiDisks.First();
+        Dom.Fails(ErrorIds.SourceInUse, () => Plan(domain, new LunRequest(attached.Source) { Unit = 9 }));
+        Dom.Fails(ErrorIds.SourceInUse, () => Plan(domain, new LunRequest(attached.Source) { TargetDevice = "sdz" }));
+        // The same place again is the LUN returned.
+        Assert.True(Plan(domain, new LunRequest(attached.Source) { Unit = attached.Address!.Value.Unit, TargetDevice = attached.TargetDevice }).Change.ChangesNothing);
+    }
 }
