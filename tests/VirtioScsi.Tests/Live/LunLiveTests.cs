@@ -216,4 +216,21 @@ public class LunLiveTests
         Assert.Equal((DefinitionPresence.Both, first.TargetDevice, "0:0:0:4"), (both.Presence, both.TargetDevice, both.Address));
         Assert.Equal(4, Assert.Single(LiveStack.ScsiBlockDevices(domain.Name)).Lun);
     }
+
+    [SkippableFact]
+    public void Stopping_between_the_new_controller_and_the_lun_removes_the_controller_again()
+    {
+        LiveStack.Require();
+        using var lun = IscsiLun.Create("stop");
+        using var domain = TestDomain.Create("stop", "<controller type='scsi' index='0' model='lsilogic'/>", start: false);
+        var before = LiveStack.DumpXml(domain.Name, inactive: true);
+        var manager = LiveStack.Manager();
+        var plan = manager.PlanLunAttach(domain.Name, IscsiRequest(lun), false, false);
+        Assert.Equal(2, plan.Change.Steps.Count);
+        using var stop = new System.Threading.CancellationTokenSource();
+        // Ctrl+C arrives as the second step (the LUN) is about to run: the controller is in by then.
+        manager.Executor.StepStarting = (index, count, _) => { if (index == 1) stop.Cancel(); };
+        Assert.ThrowsAny<System.OperationCanceledException>(() => manager.ApplyLunAttach(plan, stop.Token));
+        Assert.Equal(before, LiveStack.DumpXml(domain.Name, inactive: true));
+    }
 }
