@@ -11,7 +11,7 @@ namespace VirtioScsi.Commands;
 /// What every VirtioScsi cmdlet shares: -ConnectionUri, a virsh runner whose commands show under
 /// -Verbose, Ctrl+C that stops the running virsh process, and errors as ErrorRecords with stable ids.
 /// </summary>
-public abstract class VirtioScsiCmdlet : PSCmdlet
+public abstract class VirtioScsiCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stopSource = new();
     private ScsiManager? _manager;
@@ -43,7 +43,9 @@ public abstract class VirtioScsiCmdlet : PSCmdlet
             var uri = EffectiveUri;
             if (_manager is null || _manager.ConnectionUri != uri)
             {
-                var runner = new VirshRunner(uri, VirshTimeout(), log: line => WriteVerbose(line));
+                _manager?.Virsh.Dispose();
+                // One virsh process serves the whole call: every read and change goes through it.
+                var runner = new VirshRunner(uri, VirshTimeout(), log: line => WriteVerbose(line)) { KeepSessionOpen = true };
                 _manager = new ScsiManager(runner);
                 _manager.Executor.StepStarting = ReportStep;
             }
@@ -52,6 +54,14 @@ public abstract class VirtioScsiCmdlet : PSCmdlet
     }
 
     protected override void StopProcessing() => _stopSource.Cancel();
+
+    /// <summary>PowerShell disposes a cmdlet when its pipeline ends, however it ends: the virsh session closes.</summary>
+    public void Dispose()
+    {
+        _manager?.Virsh.Dispose();
+        _manager = null;
+        _stopSource.Dispose();
+    }
 
     private const int ProgressId = 0x5C51;
     private bool _stepProgressShown;

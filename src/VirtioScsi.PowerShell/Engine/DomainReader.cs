@@ -36,9 +36,9 @@ public sealed class DomainReader
     /// <summary>Every domain's name, with which ones run and which are persistent.</summary>
     public DomainList List(CancellationToken cancellationToken = default)
     {
+        // Two lists say all: a domain is persistent, or active, or both (a transient domain is always active).
         var results = _virsh.RunBatch(new[]
         {
-            new VirshCommand("list").Flag("--all").Flag("--name"),
             new VirshCommand("list").Flag("--all").Flag("--name").Flag("--persistent"),
             new VirshCommand("list").Flag("--name"),
         }, cancellationToken);
@@ -46,7 +46,10 @@ public sealed class DomainReader
         {
             if (!result.Succeeded) throw VirshErrors.ToException(result, "Listing domains", _virsh.ConnectionUri ?? "default connection", ErrorIds.VirshFailed);
         }
-        return new DomainList(Lines(results[0].Output), new HashSet<string>(Lines(results[1].Output)), new HashSet<string>(Lines(results[2].Output)));
+        var persistent = Lines(results[0].Output);
+        var active = Lines(results[1].Output);
+        var all = persistent.Concat(active).Distinct(StringComparer.Ordinal).OrderBy(n => n, StringComparer.Ordinal).ToArray();
+        return new DomainList(all, new HashSet<string>(persistent), new HashSet<string>(active));
     }
 
     /// <summary>Reads the given domains (names from <see cref="List"/>) in one virsh process.</summary>

@@ -15,13 +15,17 @@ namespace VirtioScsi.Virsh;
 /// commands can share one virsh process: virsh reads a <c>;</c>-separated command string, keeps going after
 /// a failed command, and the markers echoed between commands tell each command's output and errors apart.
 /// </summary>
-public sealed class VirshRunner
+public sealed class VirshRunner : IDisposable
 {
     // Linux refuses a single argv string longer than 128 KiB (MAX_ARG_STRLEN); larger batches are split.
     internal const int MaxScriptLength = 96 * 1024;
 
+    // " ; echo M ; echo --err M ; " around each command, with the 16-character marker.
+    private const int FramingLength = 64;
+
     private readonly Action<string>? _log;
     private int _processesStarted;
+    private VirshSession? _session;
 
     public VirshRunner(string? connectionUri = null, TimeSpan? timeout = null, string? virshPath = null, Action<string>? log = null)
     {
@@ -38,6 +42,18 @@ public sealed class VirshRunner
 
     /// <summary>How many virsh processes this runner has started (batching keeps it low).</summary>
     public int ProcessesStarted => _processesStarted;
+
+    /// <summary>
+    /// Keep one virsh open and send every command to it (see <see cref="VirshSession"/>): one process and
+    /// one connection for a whole cmdlet call. Dispose the runner to close it.
+    /// </summary>
+    public bool KeepSessionOpen { get; set; }
+
+    public void Dispose()
+    {
+        _session?.Dispose();
+        _session = null;
+    }
 
     /// <summary>Finds virsh on a PATH string, or explains which package provides it.</summary>
     public static string FindVirsh(string? path)
@@ -59,6 +75,7 @@ public sealed class VirshRunner
     /// <summary>Runs one command in its own virsh process; success is virsh's exit code.</summary>
     public VirshResult Run(VirshCommand command, CancellationToken cancellationToken = default)
     {
+        if (UseSession(new[] { command })) return InSession(new[] { command }, cancellationToken)[0];
         Log(command);
         var (exitCode, output, error) = Execute(command.ToVirshSyntax(), cancellationToken);
         return new VirshResult(command, output, error, exitCode == 0);
@@ -71,6 +88,7 @@ public sealed class VirshRunner
     public IReadOnlyList<VirshResult> RunBatch(IReadOnlyList<VirshCommand> commands, CancellationToken cancellationToken = default)
     {
         if (commands.Count == 0) return Array.Empty<VirshResult>();
+        if (UseSession(commands)) return InSession(commands, cancellationToken);
         if (commands.Count == 1) return new[] { Run(commands[0], cancellationToken) };
 
         var results = new List<VirshResult>(commands.Count);
@@ -81,13 +99,38 @@ public sealed class VirshRunner
         return results;
     }
 
+    // Windows PowerShell 5.1 writes stdin in the ANSI code page (netstandard2.0 cannot choose UTF-8 there),
+    // so on Windows a session carries ASCII only; anything else goes as an argument, which is UTF-16 safe.
+    private bool UseSession(IReadOnlyList<VirshCommand> commands) =>
+        KeepSessionOpen && VirshSession.CanCarry(commands) &&
+        (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows) || commands.All(c => c.ToVirshSyntax().All(ch => ch < 128)));
+
+    private IReadOnlyList<VirshResult> InSession(IReadOnlyList<VirshCommand> commands, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        foreach (var command in commands) Log(command);
+        if (_log is not null && commands.Count > 1) _log($"(the {commands.Count} commands above ran in the open virsh session)");
+        if (_session is null || !_session.IsUsable)
+        {
+            _session?.Dispose();
+            var arguments = new List<string> { "--quiet" };
+            if (ConnectionUri is not null)
+            {
+                arguments.Add("--connect");
+                arguments.Add(ConnectionUri);
+            }
+            _session = new VirshSession(Start(arguments));
+        }
+        return _session.Run(commands, Timeout, cancellationToken);
+    }
+
     private IEnumerable<List<VirshCommand>> Chunk(IReadOnlyList<VirshCommand> commands)
     {
         var chunk = new List<VirshCommand>();
         var length = 0;
         foreach (var command in commands)
         {
-            var size = command.ToVirshSyntax().Length + 120;
+            var size = command.ToVirshSyntax().Length + FramingLength;
             if (chunk.Count > 0 && length + size > MaxScriptLength)
             {
                 yield return chunk;
@@ -102,8 +145,9 @@ public sealed class VirshRunner
 
     private IEnumerable<VirshResult> RunChunk(List<VirshCommand> commands, CancellationToken cancellationToken)
     {
-        // The marker cannot occur in anything virsh prints for us: it is fresh for every process.
-        var marker = "@@virtioscsi-" + Guid.NewGuid().ToString("N");
+        // The marker cannot occur in anything virsh prints for us: it is fresh for every process. It is
+        // short because it is written twice per command, and a batch of 1,000 domains should fit one argument.
+        var marker = "@@vs" + Guid.NewGuid().ToString("N").Substring(0, 12);
         var script = new StringBuilder();
         foreach (var command in commands)
         {
@@ -159,32 +203,8 @@ public sealed class VirshRunner
         }
         arguments.Add(script);
 
-        var startInfo = new ProcessStartInfo(VirshPath, ProcessArguments.Join(arguments))
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            CreateNoWindow = true,
-            StandardOutputEncoding = Utf8,
-            StandardErrorEncoding = Utf8,
-        };
-        // virsh's messages are matched in English, and names with any letters must pass unchanged.
-        if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) startInfo.Environment["LC_ALL"] = "C.UTF-8";
-
         cancellationToken.ThrowIfCancellationRequested();
-        using var process = new Process { StartInfo = startInfo };
-        try
-        {
-            process.Start();
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new VirtioScsiException(ErrorIds.VirshNotFound, ErrorKind.NotInstalled,
-                $"virsh at '{VirshPath}' could not be started: {e.Message}", VirshPath,
-                "Install the libvirt client (Debian/Ubuntu: apt install libvirt-clients).", inner: e);
-        }
-        Interlocked.Increment(ref _processesStarted);
+        using var process = Start(arguments);
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -207,6 +227,38 @@ public sealed class VirshRunner
         }
         process.WaitForExit();
         return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Starts virsh with an argument list, never through a shell; for a batch, stdin is closed.</summary>
+    private Process Start(List<string> arguments)
+    {
+        var startInfo = new ProcessStartInfo(VirshPath, ProcessArguments.Join(arguments))
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            CreateNoWindow = true,
+            StandardOutputEncoding = Utf8,
+            StandardErrorEncoding = Utf8,
+        };
+        // virsh's messages are matched in English, and names with any letters must pass unchanged.
+        if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) startInfo.Environment["LC_ALL"] = "C.UTF-8";
+
+        var process = new Process { StartInfo = startInfo };
+        try
+        {
+            process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            process.Dispose();
+            throw new VirtioScsiException(ErrorIds.VirshNotFound, ErrorKind.NotInstalled,
+                $"virsh at '{VirshPath}' could not be started: {e.Message}", VirshPath,
+                "Install the libvirt client (Debian/Ubuntu: apt install libvirt-clients).", inner: e);
+        }
+        Interlocked.Increment(ref _processesStarted);
+        return process;
     }
 
     private static void Kill(Process process)

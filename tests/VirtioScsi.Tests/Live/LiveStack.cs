@@ -44,8 +44,12 @@ public static class LiveStack
         return null;
     }
 
-    /// <summary>The engine on the test connection, counting the virsh processes it starts.</summary>
-    public static ScsiManager Manager() => new(new VirshRunner(Uri));
+    /// <summary>
+    /// The engine on the test connection, counting the virsh processes it starts. Like the cmdlets, it keeps
+    /// one virsh session open unless asked to start a process per batch. (Never disposed here: the session's
+    /// virsh ends when the test host closes its stdin.)
+    /// </summary>
+    public static ScsiManager Manager(bool session = true) => new(new VirshRunner(Uri) { KeepSessionOpen = session });
 
     /// <summary>Runs a program with an argument list (the tests' own path to virsh, independent of the product's runner).</summary>
     public static (int Code, string Output, string Error) Run(string program, params string[] arguments)

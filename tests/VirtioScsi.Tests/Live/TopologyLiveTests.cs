@@ -12,19 +12,21 @@ public class TopologyLiveTests
 {
     private static NameFilter Exact(string name) => new(name, false, n => n == name);
 
-    [SkippableFact]
-    public void Many_domains_are_read_in_two_virsh_processes()
+    [SkippableTheory]
+    [InlineData(true, 1)]
+    [InlineData(false, 2)]
+    public void Many_domains_are_read_in_one_session_or_two_virsh_processes(bool session, int processes)
     {
         LiveStack.Require();
         var domains = Enumerable.Range(0, 6).Select(i => TestDomain.Create("many", "<controller type='scsi' index='0' model='virtio-scsi'/>", start: i % 2 == 0)).ToArray();
         try
         {
-            var manager = LiveStack.Manager();
+            var manager = LiveStack.Manager(session);
             var prefix = domains[0].Name.Substring(0, domains[0].Name.LastIndexOf('-'));
             var results = manager.ReadDomains(new[] { new NameFilter(prefix + "-*", true, n => n.StartsWith(prefix + "-")) }, false);
             Assert.True(results.Count >= 6);
             Assert.All(results, r => Assert.Null(r.Error));
-            Assert.Equal(2, manager.Virsh.ProcessesStarted);
+            Assert.Equal(processes, manager.Virsh.ProcessesStarted);
             foreach (var d in domains)
             {
                 var topology = manager.Topology(results.Single(r => r.Name == d.Name).State!);

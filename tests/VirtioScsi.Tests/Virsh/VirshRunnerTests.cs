@@ -98,4 +98,68 @@ public class VirshRunnerTests
         var parts = VirshRunner.SplitOnMarker("a\nM\nb M\nM\n", "M");
         Assert.Equal(new[] { "a\n", "b M\n", "" }, parts);
     }
+
+    [SkippableFact]
+    public void A_session_keeps_one_virsh_for_many_calls_and_keeps_each_commands_output_apart()
+    {
+        Skip.If(Tools.Virsh is null, "virsh is not installed");
+        using var runner = new VirshRunner(virshPath: Tools.Virsh) { KeepSessionOpen = true };
+        var first = runner.RunBatch(new[]
+        {
+            new VirshCommand("echo").Option("--string", "first; echo injected"),
+            new VirshCommand("echo").Flag("--xml").Flag("--shell").Option("--string", "refused at run time"),
+            new VirshCommand("echo").Flag("--no-such-option"),
+            new VirshCommand("echo").Flag("--shell").Option("--string", "it's"),
+        });
+        var second = runner.Run(new VirshCommand("echo").Option("--string", "again"));
+        Assert.Equal(1, runner.ProcessesStarted);
+        // Interactive virsh's echo prints no newline; the prompt and the echoed input are not output.
+        Assert.Equal("first; echo injected", first[0].Output.Trim());
+        Assert.True(first[0].Succeeded);
+        Assert.False(first[1].Succeeded);
+        Assert.Contains("mutually exclusive", first[1].ErrorMessage);
+        // A line virsh cannot parse fails alone: the next command still runs.
+        Assert.False(first[2].Succeeded);
+        Assert.Contains("no-such-option", first[2].ErrorMessage);
+        Assert.True(first[3].Succeeded);
+        Assert.Equal("'it'\\''s'", first[3].Output.Trim());
+        Assert.Equal("again", second.Output.Trim());
+        Assert.DoesNotContain("virsh #", first[0].Output + first[3].Output + second.Output);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(VirshQuotingTests.AwkwardValues), MemberType = typeof(VirshQuotingTests))]
+    public void A_session_reads_back_every_quoted_value_unchanged(string value)
+    {
+        Skip.If(Tools.Virsh is null, "virsh is not installed");
+        using var runner = new VirshRunner(virshPath: Tools.Virsh) { KeepSessionOpen = true };
+        var result = runner.Run(new VirshCommand("echo").Option("--string", value));
+        Assert.True(result.Succeeded, result.Error);
+        // Values with control characters (a newline ends a stdin line, readline takes a tab as a key) go as
+        // an argument to a process of their own, which ends its echo with a newline.
+        Assert.Equal(value.Any(c => c < ' ') ? value + "\n" : value, result.Output);
+    }
+
+    [SkippableFact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void A_session_that_does_not_answer_is_stopped_by_the_timeout_and_replaced()
+    {
+        Skip.If(Tools.Virsh is null, "virsh is not installed");
+        var hang = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"virtioscsi-hang-{Guid.NewGuid():N}.sh");
+        System.IO.File.WriteAllText(hang, "#!/bin/sh\nexec sleep 30\n");
+        System.IO.File.SetUnixFileMode(hang, System.IO.UnixFileMode.UserRead | System.IO.UnixFileMode.UserExecute);
+        try
+        {
+            using var runner = new VirshRunner(timeout: TimeSpan.FromMilliseconds(300), virshPath: hang) { KeepSessionOpen = true };
+            var started = DateTime.UtcNow;
+            Assert.Equal(ErrorIds.VirshTimedOut, Assert.Throws<VirtioScsiException>(() => runner.Run(new VirshCommand("list"))).ErrorId);
+            Assert.Equal(ErrorIds.VirshTimedOut, Assert.Throws<VirtioScsiException>(() => runner.Run(new VirshCommand("list"))).ErrorId);
+            Assert.Equal(2, runner.ProcessesStarted);
+            Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            System.IO.File.Delete(hang);
+        }
+    }
 }

@@ -1,0 +1,232 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Text;
+using System.Text.RegularExpressions;
+using System.Threading;
+using VirtioScsi.Errors;
+
+namespace VirtioScsi.Virsh;
+
+/// <summary>
+/// One virsh process kept open for a whole cmdlet call: commands go in on stdin, one line each, and share
+/// its connection to libvirtd. Starting virsh and connecting costs ~16 ms, more than most commands.
+/// </summary>
+/// <remarks>
+/// Reading stdin, virsh echoes a prompt and each line it reads ("virsh # …") to stdout, and its echo
+/// command writes no newline there. Each command is therefore followed by an echo of a marker that is
+/// typed with quotes inside it (<c>'@@vs'id</c>) but printed without them (<c>@@vsid</c>), so the printed
+/// marker never occurs in the echoed input; the same marker closes the command's stderr.
+/// </remarks>
+internal sealed class VirshSession : IDisposable
+{
+    // Interactive virsh echoes every line it reads after its prompt ("virsh # " for root, "virsh $ " else).
+    private static readonly Regex LeadingEcho = new(@"\A\n*virsh [#$] [^\n]*\n", RegexOptions.CultureInvariant);
+    private readonly Process _process;
+    private readonly MarkedText _out = new();
+    private readonly MarkedText _err = new();
+    private readonly object _lock = new();
+
+    public VirshSession(Process process)
+    {
+        _process = process;
+        StartReader(process.StandardOutput, _out);
+        StartReader(process.StandardError, _err);
+    }
+
+    /// <summary>False once virsh has exited or been stopped: the runner then starts a new session.</summary>
+    public bool IsUsable { get; private set; } = true;
+
+    /// <summary>
+    /// True when every command can travel as typed text: virsh reads stdin line by line through readline,
+    /// which takes a newline as the end of a line and control characters as editing keys (a tab completes).
+    /// </summary>
+    public static bool CanCarry(IReadOnlyList<VirshCommand> commands)
+    {
+        foreach (var command in commands)
+        {
+            foreach (var c in command.ToVirshSyntax())
+            {
+                if (c < ' ' || c == '\u007f') return false;
+            }
+        }
+        return true;
+    }
+
+    public IReadOnlyList<VirshResult> Run(IReadOnlyList<VirshCommand> commands, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var id = Guid.NewGuid().ToString("N").Substring(0, 12);
+        var printed = "@@vs" + id;
+        var input = new StringBuilder();
+        // The markers go on a line of their own: a command line virsh cannot parse is skipped whole, and its
+        // marker must still come.
+        var markerLine = "echo '@@vs'" + id + " ; echo --err '@@vs'" + id;
+        var trailingEcho = new Regex(@"virsh [#$] " + Regex.Escape(markerLine) + @"\n\z", RegexOptions.CultureInvariant);
+        foreach (var command in commands)
+        {
+            input.Append(command.ToVirshSyntax()).Append('\n').Append(markerLine).Append('\n');
+        }
+        try
+        {
+            _process.StandardInput.Write(input.ToString());
+            _process.StandardInput.Flush();
+        }
+        catch (IOException e)
+        {
+            IsUsable = false;
+            throw Ended("virsh stopped reading commands: " + e.Message);
+        }
+
+        var results = new List<VirshResult>(commands.Count);
+        var deadline = DateTime.UtcNow + timeout;
+        var errorMarker = "error: " + printed + "\n";
+        lock (_lock)
+        {
+            foreach (var command in commands)
+            {
+                // Both streams must have reached this command's marker before either is taken.
+                while (!(_out.Has(printed) && _err.Has(errorMarker)))
+                {
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        Stop();
+                        throw new OperationCanceledException("The virsh command was stopped.", cancellationToken);
+                    }
+                    if (DateTime.UtcNow > deadline)
+                    {
+                        Stop();
+                        throw new VirtioScsiException(ErrorIds.VirshTimedOut, ErrorKind.OperationTimeout,
+                            $"virsh did not finish within {timeout.TotalSeconds:0} s and was stopped.", command.ToVirshSyntax(),
+                            "Check that libvirtd answers ('virsh version'), or allow more time with $env:VIRTIOSCSI_VIRSH_TIMEOUT_SEC (seconds, default 120).");
+                    }
+                    if (_out.Closed && _err.Closed)
+                    {
+                        IsUsable = false;
+                        throw Ended("virsh ended: " + _err.Rest().Trim());
+                    }
+                    Monitor.Wait(_lock, 50);
+                }
+                var output = _out.Take(printed);
+                var error = _err.Take(errorMarker);
+                output = trailingEcho.Replace(LeadingEcho.Replace(output, "", 1), "", 1);
+                results.Add(new VirshResult(command, output, error, !VirshErrors.HasError(error)));
+            }
+        }
+        return results;
+    }
+
+    private VirtioScsiException Ended(string message) =>
+        new(ErrorIds.VirshFailed, ErrorKind.ResourceUnavailable, message, "virsh",
+            "Check that libvirtd runs and that -ConnectionUri (or LIBVIRT_DEFAULT_URI) names it.");
+
+    private void StartReader(StreamReader reader, MarkedText into)
+    {
+        var thread = new Thread(() =>
+        {
+            var buffer = new char[16384];
+            try
+            {
+                int n;
+                while ((n = reader.Read(buffer, 0, buffer.Length)) > 0)
+                {
+                    lock (_lock)
+                    {
+                        into.Append(buffer, n);
+                        Monitor.PulseAll(_lock);
+                    }
+                }
+            }
+            catch (IOException)
+            {
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+            lock (_lock)
+            {
+                into.Closed = true;
+                Monitor.PulseAll(_lock);
+            }
+        }) { IsBackground = true, Name = "virsh session reader" };
+        thread.Start();
+    }
+
+    private void Stop()
+    {
+        IsUsable = false;
+        try
+        {
+            _process.Kill();
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+
+    public void Dispose()
+    {
+        IsUsable = false;
+        try
+        {
+            _process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+        }
+        if (!_process.WaitForExit(5000)) Stop();
+        _process.Dispose();
+    }
+}
+
+/// <summary>
+/// Text read from a stream, taken off in pieces up to markers. Searches only what arrived since the last
+/// search, so reading the output of a thousand commands stays linear.
+/// </summary>
+internal sealed class MarkedText
+{
+    private readonly StringBuilder _text = new();
+    private int _start;
+    private int _scanned;
+    private int _found = -1;
+    private string? _foundMarker;
+
+    public bool Closed { get; set; }
+
+    public void Append(char[] buffer, int count) => _text.Append(buffer, 0, count);
+
+    /// <summary>True when the marker has arrived after what was taken so far.</summary>
+    public bool Has(string marker)
+    {
+        if (_foundMarker == marker && _found >= 0) return true;
+        // Look again from just before the unscanned part, in case the marker straddles two reads.
+        var from = Math.Max(_start, _scanned - marker.Length);
+        var tail = _text.ToString(from, _text.Length - from);
+        var at = tail.IndexOf(marker, StringComparison.Ordinal);
+        _scanned = _text.Length;
+        if (at < 0) return false;
+        _found = from + at;
+        _foundMarker = marker;
+        return true;
+    }
+
+    /// <summary>Takes the text before the marker, and the marker; call after <see cref="Has"/> said yes.</summary>
+    public string Take(string marker)
+    {
+        if (!Has(marker)) throw new InvalidOperationException("marker not arrived");
+        var before = _text.ToString(_start, _found - _start);
+        _start = _found + marker.Length;
+        _scanned = _start;
+        _found = -1;
+        _foundMarker = null;
+        if (_start > 1 << 20)
+        {
+            _text.Remove(0, _start);
+            _start = 0;
+            _scanned = 0;
+        }
+        return before;
+    }
+
+    public string Rest() => _text.ToString(_start, _text.Length - _start);
+}
