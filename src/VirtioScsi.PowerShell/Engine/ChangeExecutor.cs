@@ -51,7 +51,7 @@ public sealed class ChangeExecutor
                 StepStarting?.Invoke(i, plan.Steps.Count, step.Description);
                 var last = i == plan.Steps.Count - 1;
                 var readWithStep = readBack && last && !(step.Kind == StepKind.DetachDevice && step.Scope.Live);
-                after = Run(step, readWithStep, cancellationToken);
+                after = Run(step, readWithStep ? plan.Domain : null, cancellationToken);
                 done.Add(step);
                 if (step.Kind == StepKind.DetachDevice && step.Scope.Live)
                     WaitUntilGone(step, RemovalTimeout, cancellationToken, ErrorIds.DetachTimedOut);
@@ -72,22 +72,23 @@ public sealed class ChangeExecutor
         return after;
     }
 
-    private DomainState? Run(ChangeStep step, bool readBack, CancellationToken cancellationToken)
+    /// <summary>Runs a step; with <paramref name="readBackOf"/>, reads that domain again in the same call.</summary>
+    private DomainState? Run(ChangeStep step, DomainState? readBackOf, CancellationToken cancellationToken)
     {
         WritePrivate(step.FilePath, step.XmlText);
         try
         {
-            if (!readBack)
+            if (readBackOf is null)
             {
                 var result = _virsh.Run(step.Command, cancellationToken);
                 if (!result.Succeeded) throw Failure(step, result);
                 return null;
             }
             var commands = new List<VirshCommand> { step.Command };
-            commands.AddRange(DomainReader.ReadForChangeCommands(step.Domain));
+            commands.AddRange(DomainReader.ReadBackCommands(readBackOf));
             var results = _virsh.RunBatch(commands, cancellationToken);
             if (!results[0].Succeeded) throw Failure(step, results[0]);
-            return DomainReader.ParseForChange(step.Domain, results.Skip(1).ToArray());
+            return DomainReader.ParseReadBack(readBackOf, results.Skip(1).ToArray());
         }
         finally
         {
@@ -127,7 +128,7 @@ public sealed class ChangeExecutor
             if (step.Undo is null) continue;
             try
             {
-                Run(step.Undo, false, CancellationToken.None);
+                Run(step.Undo, null, CancellationToken.None);
                 if (step.Undo.Kind == StepKind.DetachDevice && step.Undo.Scope.Live)
                     WaitUntilGone(step.Undo, RollbackRemovalTimeout, CancellationToken.None, ErrorIds.RollbackIncomplete);
                 notes.Add($"Undone: {step.Description}.");

@@ -142,6 +142,30 @@ public sealed class DomainReader
         return new DomainState(name, active, persistent, stateText, live, config);
     }
 
+    /// <summary>
+    /// The commands that read a domain again after a change, knowing its state from before (a device
+    /// change does not start or stop a domain): just the definitions it has, without dominfo.
+    /// </summary>
+    internal static IReadOnlyList<VirshCommand> ReadBackCommands(DomainState before)
+    {
+        var commands = new List<VirshCommand>();
+        if (before.Live is not null) commands.Add(new VirshCommand("dumpxml").Option("--domain", before.Name));
+        if (before.Config is not null) commands.Add(new VirshCommand("dumpxml").Flag("--inactive").Option("--domain", before.Name));
+        return commands;
+    }
+
+    internal static DomainState ParseReadBack(DomainState before, IReadOnlyList<VirshResult> results)
+    {
+        foreach (var r in results)
+        {
+            if (!r.Succeeded) throw VirshErrors.ToException(r, $"Reading domain '{before.Name}' after the change", before.Name, ErrorIds.VirshFailed);
+        }
+        var i = 0;
+        var live = before.Live is not null ? DomainDefinition.Parse(results[i++].Output) : null;
+        var config = before.Config is not null ? DomainDefinition.Parse(results[i].Output) : null;
+        return new DomainState(before.Name, before.IsActive, before.IsPersistent, before.StateText, live, config);
+    }
+
     /// <summary>The running domain's definition (used while waiting for a device to leave it).</summary>
     public DomainDefinition? ReadLive(string domain, CancellationToken cancellationToken = default)
     {

@@ -164,6 +164,10 @@ internal sealed class VirshSession : IDisposable
         }
     }
 
+    /// <summary>
+    /// Closes virsh's stdin, on which it exits. The caller does not wait for that: a background task
+    /// reaps it, and stops it should it still run after 5 s.
+    /// </summary>
     public void Dispose()
     {
         IsUsable = false;
@@ -174,8 +178,21 @@ internal sealed class VirshSession : IDisposable
         catch (IOException)
         {
         }
-        if (!_process.WaitForExit(5000)) Stop();
-        _process.Dispose();
+        var process = _process;
+        System.Threading.Tasks.Task.Run(() =>
+        {
+            try
+            {
+                if (!process.WaitForExit(5000)) process.Kill();
+            }
+            catch (InvalidOperationException)
+            {
+            }
+            finally
+            {
+                process.Dispose();
+            }
+        });
     }
 }
 
