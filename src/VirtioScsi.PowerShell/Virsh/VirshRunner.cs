@@ -72,7 +72,10 @@ public sealed class VirshRunner : IDisposable
             "Install the libvirt client: 'apt install libvirt-clients' on Debian/Ubuntu, 'dnf install libvirt-client' on Fedora/RHEL, then open a new session.");
     }
 
-    /// <summary>Runs one command in its own virsh process; success is virsh's exit code.</summary>
+    /// <summary>
+    /// Runs one command: in the open session where the runner keeps one (success: no error line), else in a
+    /// virsh process of its own (success: virsh's exit code).
+    /// </summary>
     public VirshResult Run(VirshCommand command, CancellationToken cancellationToken = default)
     {
         if (UseSession(new[] { command })) return InSession(new[] { command }, cancellationToken)[0];
@@ -82,8 +85,8 @@ public sealed class VirshRunner : IDisposable
     }
 
     /// <summary>
-    /// Runs many commands in as few virsh processes as the argument size allows. Every command runs,
-    /// whatever the others did; each result says whether its own command failed.
+    /// Runs many commands in the open session (small batches) or in as few virsh processes as the argument
+    /// size allows. Every command runs, whatever the others did; each result says whether its own failed.
     /// </summary>
     public IReadOnlyList<VirshResult> RunBatch(IReadOnlyList<VirshCommand> commands, CancellationToken cancellationToken = default)
     {
