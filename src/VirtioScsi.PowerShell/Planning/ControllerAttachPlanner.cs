@@ -49,11 +49,7 @@ public static class ControllerAttachPlanner
         }
         if (scope.Live)
         {
-            var (canHotplug, blocker) = HotplugAssessment.ForController(domain);
-            if (!canHotplug)
-                throw new VirtioScsiException(ErrorIds.HotplugUnavailable, ErrorKind.InvalidOperation,
-                    $"A controller cannot be hot-plugged into domain '{name}' now: {blocker}.", name,
-                    "Fix the domain as said, or add the controller with -Config (it appears after a restart).");
+            HotplugAssessment.RequireController(domain, $"Domain '{name}' is running", "the controller");
         }
         var xml = DeviceXml.Controller(index, request.Model, request.Queues, request.IOThread);
         var step = ChangeStep.Attach(name, $"Add {request.Model} controller {index} to domain '{name}' ({scope})", xml, scope);

@@ -1,4 +1,5 @@
 using System.Linq;
+using VirtioScsi.Errors;
 using VirtioScsi.Model;
 
 namespace VirtioScsi.Planning;
@@ -37,6 +38,18 @@ public static class HotplugAssessment
         }
         // Other machines (virt, pseries, s390-ccw) have their own rules: libvirt and QEMU decide.
         return (true, null);
+    }
+
+    /// <summary>Throws HotplugUnavailable, saying why and what to do, when a controller cannot be hot-plugged now.</summary>
+    /// <param name="situation">What needs the controller, as the start of the message.</param>
+    /// <param name="what">What to add with -Config instead (the LUN, the controller).</param>
+    public static void RequireController(DomainState domain, string situation, string what)
+    {
+        var (canHotplug, blocker) = ForController(domain);
+        if (!canHotplug)
+            throw new VirtioScsiException(ErrorIds.HotplugUnavailable, ErrorKind.InvalidOperation,
+                $"{situation}, but a controller cannot be hot-plugged into it now: {blocker}.", domain.Name,
+                $"Fix the domain as said, or add {what} with -Config (it appears after a restart).");
     }
 
     public static bool IsQ35(string machine) => machine.Contains("q35");

@@ -91,11 +91,7 @@ public static class LunAttachPlanner
         {
             if (scope.Live)
             {
-                var (canHotplug, blocker) = HotplugAssessment.ForController(domain);
-                if (!canHotplug)
-                    throw new VirtioScsiException(ErrorIds.HotplugUnavailable, ErrorKind.InvalidOperation,
-                        $"Domain '{name}' has no virtio-scsi controller, and one cannot be hot-plugged into it now: {blocker}.", name,
-                        "Fix the domain as said, or add the LUN with -Config (it appears after a restart).");
+                HotplugAssessment.RequireController(domain, $"Domain '{name}' has no virtio-scsi controller", "the LUN");
             }
             controllerIndex = ControllerPlanner.LowestFreeIndex(domain.AllDefinitions);
             controllerModel = ScsiControllerModels.VirtioScsi;
@@ -118,11 +114,7 @@ public static class LunAttachPlanner
         }
         if (added.Any(a => a.Scope.Live))
         {
-            var (canHotplug, blocker) = HotplugAssessment.ForController(domain);
-            if (!canHotplug)
-                throw new VirtioScsiException(ErrorIds.HotplugUnavailable, ErrorKind.InvalidOperation,
-                    $"Domain '{name}' lacks SCSI controllers below index {controllerIndex}, which would have to be hot-plugged, but: {blocker}.", name,
-                    "Fix the domain as said, or add the LUN with -Config (it appears after a restart).");
+            HotplugAssessment.RequireController(domain, $"Domain '{name}' lacks SCSI controllers below index {controllerIndex}", "the LUN");
         }
         if (newControllerXml is not null) added.Add((controllerIndex, newControllerXml, scope));
 
