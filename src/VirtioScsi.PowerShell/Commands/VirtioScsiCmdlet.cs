@@ -25,14 +25,14 @@ public abstract class VirtioScsiCmdlet : PSCmdlet, IDisposable
     protected CancellationToken StopToken => _stopSource.Token;
 
     /// <summary>The URI in effect for this record: the parameter, else LIBVIRT_DEFAULT_URI, else null (virsh decides).</summary>
-    protected string? EffectiveUri
+    protected string? EffectiveUri => ResolveUri(ConnectionUri);
+
+    /// <summary>A -ConnectionUri as given, else LIBVIRT_DEFAULT_URI, else null (virsh decides). Completers use it too.</summary>
+    internal static string? ResolveUri(string? given)
     {
-        get
-        {
-            if (!string.IsNullOrWhiteSpace(ConnectionUri)) return ConnectionUri;
-            var fromEnvironment = Environment.GetEnvironmentVariable("LIBVIRT_DEFAULT_URI");
-            return string.IsNullOrWhiteSpace(fromEnvironment) ? null : fromEnvironment;
-        }
+        if (!string.IsNullOrWhiteSpace(given)) return given;
+        var fromEnvironment = Environment.GetEnvironmentVariable("LIBVIRT_DEFAULT_URI");
+        return string.IsNullOrWhiteSpace(fromEnvironment) ? null : fromEnvironment;
     }
 
     /// <summary>The engine for the current record's connection (piped objects may name different ones).</summary>
@@ -148,7 +148,6 @@ public abstract class VirtioScsiCmdlet : PSCmdlet, IDisposable
         ErrorKind.ResourceUnavailable => ErrorCategory.ResourceUnavailable,
         ErrorKind.LimitsExceeded => ErrorCategory.LimitsExceeded,
         ErrorKind.OperationTimeout => ErrorCategory.OperationTimeout,
-        ErrorKind.OperationStopped => ErrorCategory.OperationStopped,
         ErrorKind.DeviceError => ErrorCategory.DeviceError,
         ErrorKind.InvalidData => ErrorCategory.InvalidData,
         _ => ErrorCategory.InvalidOperation,

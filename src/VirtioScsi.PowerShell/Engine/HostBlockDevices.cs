@@ -40,18 +40,19 @@ public static class HostBlockDevices
                 $"-Path '{path}' does not exist on this host (checked for domain '{domain}').", path,
                 "Check the device name with 'ls -l /dev/mapper /dev/disk/by-id' and that multipath or the iSCSI session is up.");
         var name = Path.GetFileName(resolved);
+        var shown = resolved != path ? $"-Path '{path}' (which is {resolved})" : $"-Path '{path}'";
         var sysfs = Path.Combine(SysClassBlock, name);
         if (!resolved.StartsWith("/dev/", StringComparison.Ordinal) || !Directory.Exists(sysfs))
             throw new VirtioScsiException(ErrorIds.SourceNotBlockDevice, ErrorKind.InvalidArgument,
-                $"-Path '{path}'{(resolved != path ? $" (which is {resolved})" : "")} is not a block device.", path,
+                $"{shown} is not a block device.", path,
                 "Pass a SAN LUN's block device, such as /dev/mapper/<wwid>; image files are attached as emulated disks, not passed through.");
         if (File.Exists(Path.Combine(sysfs, "partition")))
             throw new VirtioScsiException(ErrorIds.SourceIsPartition, ErrorKind.InvalidArgument,
-                $"-Path '{path}'{(resolved != path ? $" (which is {resolved})" : "")} is a partition: only a whole device can be passed through.", path,
+                $"{shown} is a partition: only a whole device can be passed through.", path,
                 "Pass the whole device (for example /dev/sdb, not /dev/sdb1), or attach the partition as an emulated disk with virsh.");
         if (!IsScsiBacked(SysClassBlock, name))
             throw new VirtioScsiException(ErrorIds.SourceNotScsi, ErrorKind.InvalidArgument,
-                $"-Path '{path}'{(resolved != path ? $" (which is {resolved})" : "")} is a block device without a SCSI layer (a loop, NVMe, virtio or RAM disk): QEMU passes only SCSI devices through (SG_IO) and would refuse it.", path,
+                $"{shown} is a block device without a SCSI layer (a loop, NVMe, virtio or RAM disk): QEMU passes only SCSI devices through (SG_IO) and would refuse it.", path,
                 "Pass the SAN LUN's SCSI disk or its multipath device (/dev/mapper/<wwid>, /dev/disk/by-id/wwn-…), or attach this device as an emulated disk with virsh.");
     }
 

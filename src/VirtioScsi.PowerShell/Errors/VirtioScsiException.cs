@@ -16,7 +16,6 @@ public enum ErrorKind
     LimitsExceeded,
     InvalidOperation,
     OperationTimeout,
-    OperationStopped,
     DeviceError,
     InvalidData,
 }

@@ -45,5 +45,11 @@ public static class VirshErrors
             $"{what}: virsh reported an error.", target, null, message);
     }
 
+    /// <summary>The error for a virsh process that did not finish in time and was stopped.</summary>
+    public static VirtioScsiException TimedOut(TimeSpan timeout, string what) =>
+        new(ErrorIds.VirshTimedOut, ErrorKind.OperationTimeout,
+            $"virsh did not finish within {timeout.TotalSeconds:0} s and was stopped.", what,
+            "Check that libvirtd answers ('virsh version'), or allow more time with $env:VIRTIOSCSI_VIRSH_TIMEOUT_SEC (seconds, default 120).");
+
     private static bool Contains(string text, string part) => text.IndexOf(part, StringComparison.OrdinalIgnoreCase) >= 0;
 }

@@ -230,9 +230,7 @@ public sealed class VirshRunner : IDisposable
             if (DateTime.UtcNow > deadline)
             {
                 Kill(process);
-                throw new VirtioScsiException(ErrorIds.VirshTimedOut, ErrorKind.OperationTimeout,
-                    $"virsh did not finish within {Timeout.TotalSeconds:0} s and was stopped.", script,
-                    "Check that libvirtd answers ('virsh version'), or allow more time with $env:VIRTIOSCSI_VIRSH_TIMEOUT_SEC (seconds, default 120).");
+                throw VirshErrors.TimedOut(Timeout, script);
             }
         }
         process.WaitForExit();

@@ -96,9 +96,7 @@ internal sealed class VirshSession : IDisposable
                     if (DateTime.UtcNow > deadline)
                     {
                         Stop();
-                        throw new VirtioScsiException(ErrorIds.VirshTimedOut, ErrorKind.OperationTimeout,
-                            $"virsh did not finish within {timeout.TotalSeconds:0} s and was stopped.", command.ToVirshSyntax(),
-                            "Check that libvirtd answers ('virsh version'), or allow more time with $env:VIRTIOSCSI_VIRSH_TIMEOUT_SEC (seconds, default 120).");
+                        throw VirshErrors.TimedOut(timeout, command.ToVirshSyntax());
                     }
                     if (_out.Closed && _err.Closed)
                     {

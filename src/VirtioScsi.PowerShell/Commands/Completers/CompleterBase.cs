@@ -24,8 +24,7 @@ public abstract class CompleterBase : IArgumentCompleter
     {
         try
         {
-            var uri = fakeBoundParameters.Contains("ConnectionUri") ? fakeBoundParameters["ConnectionUri"] as string : null;
-            if (string.IsNullOrWhiteSpace(uri)) uri = Environment.GetEnvironmentVariable("LIBVIRT_DEFAULT_URI");
+            var uri = VirtioScsiCmdlet.ResolveUri(fakeBoundParameters.Contains("ConnectionUri") ? fakeBoundParameters["ConnectionUri"] as string : null);
             var manager = new ScsiManager(new VirshRunner(uri, Timeout));
             var typed = Unquote(wordToComplete ?? "");
             var pattern = new WildcardPattern(typed + "*", WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
