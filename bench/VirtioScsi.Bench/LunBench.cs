@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Threading;
+using VirtioScsi.Libvirt;
 using VirtioScsi.Engine;
 using VirtioScsi.Model;
 using VirtioScsi.Planning;

@@ -2,6 +2,8 @@ using System;
 using System.Diagnostics;
 using System.Linq;
 using System.Text;
+using VirtioScsi.Engine;
+using VirtioScsi.Libvirt;
 using VirtioScsi.Model;
 using VirtioScsi.Planning;
 
@@ -63,7 +65,7 @@ public sealed class PlanningBench
             for (var i = 0; i < 20; i++) c.Plan();
             var allocated = (GC.GetAllocatedBytesForCurrentThread() - before) / 20;
             var parse = Stats.Micro(() => DomainDefinition.Parse(c.LiveXml), Math.Max(runs / 5, 20), minWarmups: 20);
-            var build = Stats.Micro(() => DomainScsiTopology.Build(c.State, "qemu:///system"), Math.Max(runs / 5, 20), minWarmups: 20);
+            var build = Stats.Micro(() => TopologyBuilder.Build(c.State, "qemu:///system"), Math.Max(runs / 5, 20), minWarmups: 20);
             Report.Line($"{c.Luns,5} LUNs: Plan {plan.Describe()}");
             Report.Line($"             p10 {Fmt.Ms(plan.Percentile(0.1))}, p90 {Fmt.Ms(plan.Percentile(0.9))}, mean {Fmt.Ms(plan.Mean)} (the mean carries the GC pauses); " +
                         $"{Fmt.N(allocated / 1024.0, "0")} KiB allocated per call; planned {c.Check.TargetDevice} at {c.Check.Address}");

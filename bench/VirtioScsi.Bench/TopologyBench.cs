@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
+using VirtioScsi.Libvirt;
 using VirtioScsi.Engine;
 using VirtioScsi.Model;
 using VirtioScsi.Virsh;
@@ -189,7 +190,7 @@ public sealed class TopologyBench
             });
             t["build"] = Time(() =>
             {
-                foreach (var s in states) DomainScsiTopology.Build(s, _cli.Uri);
+                foreach (var s in states) TopologyBuilder.Build(s, _cli.Uri);
             });
             t["filter"] = Time(() => all.All.Where(filter.Matches).Distinct().ToArray());
             t["read"] = Time(() => reader.Read(all, selected, false, _cli.Cancel));

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using VirtioScsi.Libvirt;
 using VirtioScsi.Errors;
 using VirtioScsi.Model;
 using VirtioScsi.Planning;
@@ -66,7 +67,7 @@ public sealed class ScsiManager
         return missing.Concat(read).ToArray();
     }
 
-    public DomainScsiTopology Topology(DomainState state) => DomainScsiTopology.Build(state, ConnectionUri);
+    public DomainScsiTopology Topology(DomainState state) => TopologyBuilder.Build(state, ConnectionUri);
 
     public DomainState ReadDomain(string domain, CancellationToken cancellationToken = default) =>
         Reader.ReadForChange(domain, cancellationToken);

@@ -1,3 +1,4 @@
+using VirtioScsi.Libvirt;
 using VirtioScsi.Errors;
 using VirtioScsi.Model;
 

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using VirtioScsi.Libvirt;
 using VirtioScsi.Model;
 
 namespace VirtioScsi.Planning;

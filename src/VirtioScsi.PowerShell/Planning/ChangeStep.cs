@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Xml.Linq;
+using VirtioScsi.Libvirt;
 using VirtioScsi.Model;
 using VirtioScsi.Virsh;
 

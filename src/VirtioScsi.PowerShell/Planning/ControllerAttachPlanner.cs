@@ -1,4 +1,5 @@
 using System.Linq;
+using VirtioScsi.Libvirt;
 using VirtioScsi.Errors;
 using VirtioScsi.Model;
 
@@ -37,7 +38,7 @@ public static class ControllerAttachPlanner
                 "Leave them out, or use -Model virtio-scsi.");
         if (request.IOThread is not null)
         {
-            foreach (var definition in domain.DefinitionsIn(scope))
+            foreach (var definition in scope.DefinitionsOf(domain))
             {
                 if (request.IOThread < 1 || request.IOThread > definition.IOThreads)
                     throw new VirtioScsiException(ErrorIds.IOThreadInvalid, ErrorKind.InvalidArgument,

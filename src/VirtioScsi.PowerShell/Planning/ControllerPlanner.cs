@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using VirtioScsi.Libvirt;
 using VirtioScsi.Errors;
 using VirtioScsi.Model;
 
@@ -33,7 +34,7 @@ public static class ControllerPlanner
     public static ControllerElement RequireVirtio(DomainState domain, ChangeScope scope, int index)
     {
         ControllerElement? found = null;
-        foreach (var definition in domain.DefinitionsIn(scope))
+        foreach (var definition in scope.DefinitionsOf(domain))
         {
             var controller = definition.ScsiControllers.FirstOrDefault(c => c.Index == index);
             if (controller is null)
@@ -55,7 +56,7 @@ public static class ControllerPlanner
     /// <summary>The lowest-index virtio-scsi controller present in every definition the scope changes, if any.</summary>
     public static ControllerElement? FindUsableVirtio(DomainState domain, ChangeScope scope)
     {
-        var definitions = domain.DefinitionsIn(scope).ToArray();
+        var definitions = scope.DefinitionsOf(domain).ToArray();
         return definitions[0].ScsiControllers
             .Where(c => ScsiControllerModels.IsVirtio(c.Model))
             .Where(c => definitions.All(d => d.ScsiControllers.Any(o => o.Index == c.Index && ScsiControllerModels.IsVirtio(o.Model))))

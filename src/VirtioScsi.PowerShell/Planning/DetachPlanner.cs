@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Xml.Linq;
+using VirtioScsi.Libvirt;
 using VirtioScsi.Errors;
 using VirtioScsi.Model;
 
@@ -32,7 +33,7 @@ public static class DetachPlanner
     public static ChangePlan PlanControllerRemoval(DomainState domain, int index, ChangeScope scope, bool force)
     {
         var name = domain.Name;
-        var definitions = domain.DefinitionsIn(scope).ToArray();
+        var definitions = scope.DefinitionsOf(domain).ToArray();
         if (!definitions.Any(d => d.ScsiControllers.Any(c => c.Index == index)))
             throw new VirtioScsiException(ErrorIds.ControllerNotFound, ErrorKind.ObjectNotFound,
                 $"Domain '{name}' has no SCSI controller {index} ({scope}).", name, "List its controllers with Get-DomainScsiTopology.");
@@ -65,7 +66,7 @@ public static class DetachPlanner
         // SCSI disks only: on q35 a SATA boot disk may be called sda too, and it is not ours to remove.
         var present = PresentIn(domain, scope, d => d.ScsiDisks.Any(x => x.TargetDevice == targetDevice));
         if (!present.Live && !present.Config) yield break;
-        var disk = domain.DefinitionsIn(present).SelectMany(d => d.ScsiDisks).First(d => d.TargetDevice == targetDevice);
+        var disk = present.DefinitionsOf(domain).SelectMany(d => d.ScsiDisks).First(d => d.TargetDevice == targetDevice);
         // libvirt finds the disk to detach by its target name; the source and type make the XML valid.
         var xml = new XElement("disk",
             new XAttribute("type", disk.Type),

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Xml.Linq;
+using VirtioScsi.Libvirt;
 using VirtioScsi.Model;
 
 namespace VirtioScsi.Planning;

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Xml.Linq;
+using VirtioScsi.Libvirt;
 using VirtioScsi.Errors;
 using VirtioScsi.Model;
 
@@ -219,7 +220,7 @@ public static class LunAttachPlanner
                 $"{source} is in domain '{name}' as {target} without a drive address, so it cannot be added to the other definition at the same place.",
                 name, "Remove it with Remove-PassthroughLun and add it again.");
         ControllerPlanner.RequireVirtio(domain, missing, address.Controller);
-        foreach (var definition in domain.DefinitionsIn(missing))
+        foreach (var definition in missing.DefinitionsOf(domain))
         {
             var taken = definition.Disks.FirstOrDefault(d => d.TargetDevice == target || (d.IsScsi && d.Address == address));
             if (taken is not null)

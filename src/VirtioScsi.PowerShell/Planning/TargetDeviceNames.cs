@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
+using VirtioScsi.Libvirt;
 using VirtioScsi.Model;
 
 namespace VirtioScsi.Planning;

@@ -33,7 +33,7 @@ public class LunLiveTests
             var controllers = xml.Descendants("controller").Where(c => (string?)c.Attribute("type") == "scsi")
                 .Select(c => ((string?)c.Attribute("model"), (int)c.Attribute("index")!)).OrderBy(c => c.Item2).ToArray();
             // The lsi controller is untouched, one virtio-scsi controller was added, and libvirt invented none.
-            Assert.Equal(new[] { ("lsilogic", 0), ("virtio-scsi", 1) }, controllers);
+            Assert.Equal(new (string?, int)[] { ("lsilogic", 0), ("virtio-scsi", 1) }, controllers);
             var lunXml = xml.Descendants("disk").Single(d => (string?)d.Attribute("device") == "lun");
             Assert.Equal("network", (string?)lunXml.Attribute("type"));
             Assert.Equal("1", (string?)lunXml.Element("address")!.Attribute("controller"));
@@ -191,7 +191,7 @@ public class LunLiveTests
             var controllers = XDocument.Parse(LiveStack.DumpXml(domain.Name, inactive)).Descendants("controller")
                 .Where(c => (string?)c.Attribute("type") == "scsi")
                 .Select(c => ((int)c.Attribute("index")!, (string?)c.Attribute("model"))).OrderBy(c => c.Item1).ToArray();
-            Assert.Equal(new[] { (0, "lsilogic"), (1, "virtio-scsi"), (2, "virtio-scsi") }, controllers);
+            Assert.Equal(new (int, string?)[] { (0, "lsilogic"), (1, "virtio-scsi"), (2, "virtio-scsi") }, controllers);
         }
         Assert.Equal("scsi2.0", Assert.Single(LiveStack.ScsiBlockDevices(domain.Name)).Bus);
     }

@@ -2,6 +2,8 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Xml.Linq;
+using VirtioScsi.Engine;
+using VirtioScsi.Libvirt;
 using VirtioScsi.Errors;
 using VirtioScsi.Model;
 using VirtioScsi.Tests.Support;
@@ -44,7 +46,7 @@ public class CorpusTests
         Assert.Equal(disks.Select(d => ((string?)d.Element("target")!.Attribute("dev"), (string?)d.Attribute("device") ?? "disk")),
             definition.ScsiDisks.Select(d => (d.TargetDevice, d.Device)));
         // Topology building works on every file too.
-        var topology = DomainScsiTopology.Build(new DomainState(definition.Name, false, true, "shut off", null, definition), null);
+        var topology = TopologyBuilder.Build(new DomainState(definition.Name, false, true, "shut off", null, definition), null);
         Assert.Equal(controllers.Length, topology.Controllers.Count);
         Assert.Equal(disks.Length, topology.Disks.Count);
     }

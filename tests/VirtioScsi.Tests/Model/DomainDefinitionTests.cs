@@ -1,4 +1,5 @@
 using System.Linq;
+using VirtioScsi.Libvirt;
 using VirtioScsi.Errors;
 using VirtioScsi.Model;
 using VirtioScsi.Tests.Support;

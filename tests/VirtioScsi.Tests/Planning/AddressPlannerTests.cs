@@ -1,6 +1,7 @@
 using System.Linq;
 using System.Text;
 using System.Xml.Linq;
+using VirtioScsi.Libvirt;
 using VirtioScsi.Errors;
 using VirtioScsi.Model;
 using VirtioScsi.Planning;

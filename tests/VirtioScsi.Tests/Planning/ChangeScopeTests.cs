@@ -1,3 +1,4 @@
+using VirtioScsi.Planning;
 using VirtioScsi.Errors;
 using VirtioScsi.Model;
 using VirtioScsi.Tests.Support;

@@ -1,5 +1,6 @@
 using System.Linq;
 using System.Xml.Linq;
+using VirtioScsi.Libvirt;
 using VirtioScsi.Errors;
 using VirtioScsi.Model;
 using VirtioScsi.Planning;

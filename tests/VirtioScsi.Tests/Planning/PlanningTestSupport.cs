@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using System.Text;
 using System.Xml.Linq;
+using VirtioScsi.Libvirt;
 using VirtioScsi.Errors;
 using VirtioScsi.Model;
 using VirtioScsi.Planning;

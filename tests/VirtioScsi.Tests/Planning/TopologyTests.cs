@@ -1,4 +1,5 @@
 using System.Linq;
+using VirtioScsi.Engine;
 using VirtioScsi.Model;
 using VirtioScsi.Tests.Support;
 using Xunit;
@@ -13,7 +14,7 @@ public class TopologyTests
     [Fact]
     public void A_mixed_running_domain_shows_each_controller_with_its_presence()
     {
-        var topology = DomainScsiTopology.Build(Fixtures.Running("mixed.live.xml", "mixed.config.xml"), "qemu:///system");
+        var topology = TopologyBuilder.Build(Fixtures.Running("mixed.live.xml", "mixed.config.xml"), "qemu:///system");
         Assert.Equal("fx-mixed", topology.Name);
         Assert.Equal("qemu:///system", topology.ConnectionUri);
         Assert.Equal("running", topology.State);
@@ -36,7 +37,7 @@ public class TopologyTests
     [Fact]
     public void Units_used_and_free_follow_each_controllers_model()
     {
-        var topology = DomainScsiTopology.Build(Fixtures.Running("mixed.live.xml", "mixed.config.xml"), null);
+        var topology = TopologyBuilder.Build(Fixtures.Running("mixed.live.xml", "mixed.config.xml"), null);
         var lsi = topology.Controllers.Single(c => c.Index == 0);
         Assert.Equal(1, lsi.UnitsUsed); // the cdrom
         Assert.Equal(6, lsi.UnitsFree); // units 0-6
@@ -51,7 +52,7 @@ public class TopologyTests
     [Fact]
     public void The_many_luns_domain_counts_its_units()
     {
-        var topology = DomainScsiTopology.Build(Fixtures.ShutOff("many-luns.config.xml"), null);
+        var topology = TopologyBuilder.Build(Fixtures.ShutOff("many-luns.config.xml"), null);
         Assert.False(topology.IsActive);
         Assert.Equal("shut off", topology.State);
         Assert.Equal(new[] { 0, 299, 100 }, topology.Controllers.Select(c => c.UnitsUsed));
@@ -67,7 +68,7 @@ public class TopologyTests
     [Fact]
     public void Disks_are_ordered_by_address()
     {
-        var topology = DomainScsiTopology.Build(Fixtures.ShutOff("many-luns.config.xml"), null);
+        var topology = TopologyBuilder.Build(Fixtures.ShutOff("many-luns.config.xml"), null);
         var addresses = topology.Disks.Select(d => (d.Controller!.Value, d.Target!.Value, d.Unit!.Value)).ToArray();
         Assert.Equal(addresses.OrderBy(a => a.Item1).ThenBy(a => a.Item2).ThenBy(a => a.Item3), addresses);
         Assert.Equal("sda", topology.Disks[0].TargetDevice);
@@ -78,7 +79,7 @@ public class TopologyTests
     public void A_scsi_hostdev_takes_a_unit()
     {
         var xml = Dom.Edit("virtio-only.live.xml", d => Dom.AddDevice(d, Dom.ScsiHostdev(0, 5)));
-        var controller = DomainScsiTopology.Build(Dom.Running(xml), null).Controllers.Single();
+        var controller = TopologyBuilder.Build(Dom.Running(xml), null).Controllers.Single();
         Assert.Equal(3, controller.UnitsUsed);
         Assert.Equal(VirtioCapacity - 3, controller.UnitsFree);
     }
@@ -86,7 +87,7 @@ public class TopologyTests
     [Fact]
     public void Only_a_lun_on_a_virtio_controller_is_passthrough()
     {
-        var topology = DomainScsiTopology.Build(Fixtures.Running("mixed.live.xml", "mixed.config.xml"), null);
+        var topology = TopologyBuilder.Build(Fixtures.Running("mixed.live.xml", "mixed.config.xml"), null);
         var cdrom = topology.Disks.Single(d => d.TargetDevice == "sda");
         Assert.Equal("cdrom", cdrom.Device);
         Assert.False(cdrom.IsPassthrough);
@@ -107,7 +108,7 @@ public class TopologyTests
             Dom.AddDevice(d, Dom.BlockLun("sda", "/dev/sdx", 0, 0));
             Dom.AddDevice(d, Dom.BlockLun("sdb", "/dev/sdy", 1, 0));
         });
-        var topology = DomainScsiTopology.Build(Dom.Running(xml), null);
+        var topology = TopologyBuilder.Build(Dom.Running(xml), null);
         Assert.Equal(2, topology.Luns.Count);
         Assert.All(topology.Disks, d => Assert.False(d.IsPassthrough));
         Assert.Null(topology.Controllers.Single(c => c.Index == 1).Model);
@@ -119,14 +120,14 @@ public class TopologyTests
     {
         var xml = Dom.Edit("virtio-only.live.xml", d => Dom.AddDevice(d,
             "<disk type='file' device='disk'><source file='/img/c.img'/><target dev='sdc' bus='scsi'/><address type='drive' controller='0' bus='0' target='0' unit='2'/></disk>"));
-        var disk = DomainScsiTopology.Build(Dom.Running(xml), null).Disks.Single(d => d.TargetDevice == "sdc");
+        var disk = TopologyBuilder.Build(Dom.Running(xml), null).Disks.Single(d => d.TargetDevice == "sdc");
         Assert.False(disk.IsPassthrough);
     }
 
     [Fact]
     public void The_live_only_controller_of_mixed_is_the_one_difference()
     {
-        var topology = DomainScsiTopology.Build(Fixtures.Running("mixed.live.xml", "mixed.config.xml"), null);
+        var topology = TopologyBuilder.Build(Fixtures.Running("mixed.live.xml", "mixed.config.xml"), null);
         Assert.True(topology.DefinitionsDiffer);
         var difference = Assert.Single(topology.Differences);
         Assert.Contains("controller 2", difference);
@@ -137,7 +138,7 @@ public class TopologyTests
     public void A_lun_only_in_the_persistent_definition_is_config_only_and_a_difference()
     {
         var config = Dom.Edit("mixed.config.xml", d => Dom.AddDevice(d, Dom.IscsiLun("sdc", 1, 1, 7)));
-        var topology = DomainScsiTopology.Build(Dom.Running(Fixtures.Text("mixed.live.xml"), config), null);
+        var topology = TopologyBuilder.Build(Dom.Running(Fixtures.Text("mixed.live.xml"), config), null);
         var sdc = topology.Disks.Single(d => d.TargetDevice == "sdc");
         Assert.Equal(DefinitionPresence.ConfigOnly, sdc.Presence);
         Assert.True(sdc.IsPassthrough);
@@ -151,7 +152,7 @@ public class TopologyTests
     public void A_lun_only_in_the_running_domain_is_live_only()
     {
         var live = Dom.Edit("virtio-only.live.xml", d => Dom.AddDevice(d, Dom.IscsiLun("sdc", 0, 2, 3)));
-        var topology = DomainScsiTopology.Build(Dom.Running(live, Fixtures.Text("virtio-only.live.xml")), null);
+        var topology = TopologyBuilder.Build(Dom.Running(live, Fixtures.Text("virtio-only.live.xml")), null);
         Assert.Equal(DefinitionPresence.LiveOnly, topology.Disks.Single(d => d.TargetDevice == "sdc").Presence);
         Assert.Equal(DefinitionPresence.Both, topology.Disks.Single(d => d.TargetDevice == "sda").Presence);
         Assert.Contains(topology.Differences, x => x.Contains("disk sdc") && x.Contains("running"));
@@ -163,7 +164,7 @@ public class TopologyTests
         var config = Dom.Edit("virtio-only.live.xml", d =>
             Dom.Devices(d).Elements("disk").Single(x => (string?)x.Element("target")!.Attribute("dev") == "sdb")
                 .Element("source")!.SetAttributeValue("name", "iqn.2026-11.org.example:fixture/9"));
-        var topology = DomainScsiTopology.Build(Dom.Running(Fixtures.Text("virtio-only.live.xml"), config), null);
+        var topology = TopologyBuilder.Build(Dom.Running(Fixtures.Text("virtio-only.live.xml"), config), null);
         var difference = Assert.Single(topology.Differences);
         Assert.Contains("sdb", difference);
         Assert.Equal(DefinitionPresence.Both, topology.Disks.Single(d => d.TargetDevice == "sdb").Presence);
@@ -177,7 +178,7 @@ public class TopologyTests
     {
         var config = Dom.Edit("lsi-only.live.xml", d =>
             Dom.Devices(d).Elements("controller").Single(c => (string?)c.Attribute("type") == "scsi").SetAttributeValue("model", "virtio-scsi"));
-        var topology = DomainScsiTopology.Build(Dom.Running(Fixtures.Text("lsi-only.live.xml"), config), null);
+        var topology = TopologyBuilder.Build(Dom.Running(Fixtures.Text("lsi-only.live.xml"), config), null);
         Assert.True(topology.DefinitionsDiffer);
         Assert.Contains(topology.Differences, x => x.Contains("controller 0"));
     }
@@ -187,12 +188,12 @@ public class TopologyTests
     {
         foreach (var state in new[] { Fixtures.ShutOff("mixed.config.xml"), Dom.Transient(Fixtures.Text("mixed.live.xml")) })
         {
-            var topology = DomainScsiTopology.Build(state, null);
+            var topology = TopologyBuilder.Build(state, null);
             Assert.All(topology.Controllers, c => Assert.Equal(DefinitionPresence.Both, c.Presence));
             Assert.All(topology.Disks, d => Assert.Equal(DefinitionPresence.Both, d.Presence));
             Assert.Empty(topology.Differences);
         }
-        Assert.False(DomainScsiTopology.Build(Dom.Transient(Fixtures.Text("mixed.live.xml")), null).IsPersistent);
+        Assert.False(TopologyBuilder.Build(Dom.Transient(Fixtures.Text("mixed.live.xml")), null).IsPersistent);
     }
 
     [Fact]
@@ -203,7 +204,7 @@ public class TopologyTests
             Dom.RemoveOsBoot(d);
             Dom.Devices(d).Elements("disk").First().Add(new System.Xml.Linq.XElement("boot", new System.Xml.Linq.XAttribute("order", 1)));
         });
-        var topology = DomainScsiTopology.Build(Dom.Running(Fixtures.Text("virtio-only.live.xml"), config), null);
+        var topology = TopologyBuilder.Build(Dom.Running(Fixtures.Text("virtio-only.live.xml"), config), null);
         Assert.Equal(1, topology.Disks.Single(d => d.TargetDevice == "sda").BootOrder);
         Assert.Null(topology.Disks.Single(d => d.TargetDevice == "sdb").BootOrder);
     }
@@ -211,17 +212,17 @@ public class TopologyTests
     [Fact]
     public void Hotplug_capability_is_reported()
     {
-        var none = DomainScsiTopology.Build(Fixtures.Running("none.live.xml"), null);
+        var none = TopologyBuilder.Build(Fixtures.Running("none.live.xml"), null);
         Assert.True(none.CanHotplugController);
         Assert.Null(none.HotplugBlocker);
         Assert.Empty(none.Controllers);
         Assert.Empty(none.Disks);
 
-        var noAcpi = DomainScsiTopology.Build(Fixtures.Running("no-acpi.live.xml"), null);
+        var noAcpi = TopologyBuilder.Build(Fixtures.Running("no-acpi.live.xml"), null);
         Assert.False(noAcpi.CanHotplugController);
         Assert.NotNull(noAcpi.HotplugBlocker);
 
-        var q35 = DomainScsiTopology.Build(Fixtures.Running("q35.live.xml"), null);
+        var q35 = TopologyBuilder.Build(Fixtures.Running("q35.live.xml"), null);
         Assert.False(q35.CanHotplugController);
         Assert.Equal("pc-q35-7.2", q35.MachineType);
         Assert.Equal("x86_64", q35.Architecture);

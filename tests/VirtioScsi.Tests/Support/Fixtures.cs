@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using VirtioScsi.Libvirt;
 using VirtioScsi.Model;
 
 namespace VirtioScsi.Tests.Support;

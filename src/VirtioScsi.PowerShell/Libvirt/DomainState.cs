@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 
-namespace VirtioScsi.Model;
+namespace VirtioScsi.Libvirt;
 
 /// <summary>
 /// A domain as read from libvirt at one moment: its run state and the definitions that exist for it.
@@ -31,13 +31,6 @@ public sealed class DomainState
 
     /// <summary>The definition that describes the domain now: the live one when it runs.</summary>
     public DomainDefinition Current => Live ?? Config!;
-
-    /// <summary>The definitions a change with the given scope touches.</summary>
-    public IEnumerable<DomainDefinition> DefinitionsIn(ChangeScope scope)
-    {
-        if (scope.Live && Live is not null) yield return Live;
-        if (scope.Config && Config is not null) yield return Config;
-    }
 
     /// <summary>Both definitions that exist (for names and addresses that must stay unique everywhere).</summary>
     public IEnumerable<DomainDefinition> AllDefinitions

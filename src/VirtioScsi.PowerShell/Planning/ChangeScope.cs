@@ -1,6 +1,8 @@
+using System.Collections.Generic;
 using VirtioScsi.Errors;
+using VirtioScsi.Libvirt;
 
-namespace VirtioScsi.Model;
+namespace VirtioScsi.Planning;
 
 /// <summary>
 /// Which definitions a change applies to: the running domain (virsh <c>--live</c>), the persistent
@@ -16,6 +18,13 @@ public readonly struct ChangeScope
 
     public bool Live { get; }
     public bool Config { get; }
+
+    /// <summary>The definitions of <paramref name="domain"/> that a change with this scope touches.</summary>
+    public IEnumerable<DomainDefinition> DefinitionsOf(DomainState domain)
+    {
+        if (Live && domain.Live is not null) yield return domain.Live;
+        if (Config && domain.Config is not null) yield return domain.Config;
+    }
 
     public override string ToString() => Live && Config ? "live and persistent" : Live ? "live only" : "persistent only";
 

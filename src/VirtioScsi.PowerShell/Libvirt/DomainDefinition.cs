@@ -5,45 +5,9 @@ using System.Linq;
 using System.Xml;
 using System.Xml.Linq;
 using VirtioScsi.Errors;
+using VirtioScsi.Model;
 
-namespace VirtioScsi.Model;
-
-/// <summary>One controller element of a domain, as libvirt wrote it.</summary>
-public sealed class ControllerElement
-{
-    public string Type { get; internal set; } = "";
-    public int Index { get; internal set; }
-    public string? Model { get; internal set; }
-    public int? Queues { get; internal set; }
-    public int? IOThread { get; internal set; }
-    public string? PciAddress { get; internal set; }
-    public string? Alias { get; internal set; }
-    /// <summary>For pcie-root-port: false when <c>&lt;target hotplug='off'/&gt;</c>.</summary>
-    public bool HotplugEnabled { get; internal set; } = true;
-}
-
-/// <summary>One disk element of a domain, as libvirt wrote it.</summary>
-public sealed class DiskElement
-{
-    public string Type { get; internal set; } = "";
-    public string Device { get; internal set; } = "disk";
-    public string? Bus { get; internal set; }
-    public string? TargetDevice { get; internal set; }
-    public LunSource Source { get; internal set; } = LunSource.Other("");
-    public DriveAddress? Address { get; internal set; }
-    public string? Sgio { get; internal set; }
-    public bool Rawio { get; internal set; }
-    public bool Shareable { get; internal set; }
-    public bool ReadOnly { get; internal set; }
-    public bool ManagedReservations { get; internal set; }
-    public bool Reservations { get; internal set; }
-    public int? BootOrder { get; internal set; }
-    public string? Alias { get; internal set; }
-    /// <summary>The element itself, for detaching exactly this device.</summary>
-    public XElement Element { get; internal set; } = new("disk");
-
-    public bool IsScsi => Bus == "scsi";
-}
+namespace VirtioScsi.Libvirt;
 
 /// <summary>
 /// A libvirt domain definition (<c>virsh dumpxml</c>) read into what SCSI planning needs: controllers,
@@ -56,14 +20,11 @@ public sealed class DomainDefinition
     public XDocument Document { get; }
     public string Name { get; private set; } = "";
     public string? Uuid { get; private set; }
-    /// <summary>The domain type (kvm, qemu, …).</summary>
-    public string? HypervisorType { get; private set; }
     /// <summary>The live domain id; only a running domain's XML has one.</summary>
     public int? Id { get; private set; }
     public string? Architecture { get; private set; }
     public string? MachineType { get; private set; }
     public bool HasAcpi { get; private set; }
-    public bool HasDirectKernel { get; private set; }
     public IReadOnlyList<string> OsBootDevices { get; private set; } = Array.Empty<string>();
     public int IOThreads { get; private set; }
     public IReadOnlyList<ControllerElement> Controllers { get; private set; } = Array.Empty<ControllerElement>();
@@ -99,14 +60,12 @@ public sealed class DomainDefinition
         {
             Name = (string?)root.Element("name") ?? "",
             Uuid = ((string?)root.Element("uuid"))?.Trim(),
-            HypervisorType = (string?)root.Attribute("type"),
             Id = ParseInt((string?)root.Attribute("id")),
         };
         var os = root.Element("os");
         var osType = os?.Element("type");
         definition.Architecture = (string?)osType?.Attribute("arch");
         definition.MachineType = (string?)osType?.Attribute("machine");
-        definition.HasDirectKernel = os?.Element("kernel") is not null;
         definition.OsBootDevices = os?.Elements("boot").Select(b => (string?)b.Attribute("dev") ?? "").ToArray() ?? Array.Empty<string>();
         definition.HasAcpi = root.Element("features")?.Element("acpi") is not null;
         definition.IOThreads = ParseInt(((string?)root.Element("iothreads"))?.Trim()) ?? 0;

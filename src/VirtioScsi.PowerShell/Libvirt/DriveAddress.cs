@@ -1,6 +1,6 @@
 using System;
 
-namespace VirtioScsi.Model;
+namespace VirtioScsi.Libvirt;
 
 /// <summary>A SCSI drive address: controller index, bus, target and unit (libvirt's <c>&lt;address type='drive'&gt;</c>).</summary>
 public readonly struct DriveAddress : IEquatable<DriveAddress>
