@@ -51,17 +51,16 @@ public sealed class LunBench
         double EngineOnce()
         {
             // As a cmdlet runs it: one virsh session for the call, closed at its end (and timed).
-            var runner = new VirshRunner(_cli.Uri) { KeepSessionOpen = true };
-            var manager = new ScsiManager(runner);
+            var manager = new ScsiManagerFactory(keepSessionOpen: true).Open(_cli.Uri);
             var stopwatch = Stopwatch.StartNew();
             var plan = manager.PlanLunAttach(domain, new LunRequest(source), live: false, config: false, _cli.Cancel);
             var planned = stopwatch.Elapsed.TotalMilliseconds;
             var disk = manager.ApplyLunAttach(plan, _cli.Cancel);
-            runner.Dispose();
+            manager.Dispose();
             stopwatch.Stop();
             planParts.Add(planned);
             applyParts.Add(stopwatch.Elapsed.TotalMilliseconds - planned);
-            engineProcesses = manager.Virsh.ProcessesStarted;
+            engineProcesses = manager.ProcessesStarted;
             if (plan.Change.Steps.Count != 1 || !plan.Change.Scope.Live || !plan.Change.Scope.Config)
                 throw new BenchFailure($"unexpected plan: {plan.Change.Steps.Count} steps, scope {plan.Change.Scope}");
             if (!disk.IsPassthrough || disk.Presence != DefinitionPresence.Both)
@@ -122,7 +121,7 @@ public sealed class LunBench
         foreach (var line in deviceXml!.Split('\n')) Report.Line("    " + line.TrimEnd());
 
         // Where the engine's extra time goes: the read before planning, in a process of its own and inside one.
-        var runner = new VirshRunner(_cli.Uri);
+        var runner = new VirshProcessRunner(_cli.Uri);
         var reads = Stats.Repeat(1, _options.Runs, () =>
         {
             var stopwatch = Stopwatch.StartNew();
@@ -131,7 +130,7 @@ public sealed class LunBench
         });
         var readOne = Stats.Median(reads);
         var empty = Stats.Repeat(1, _options.Runs, () => _cli.TryVirsh("version").Ms);
-        using (var session = new VirshRunner(_cli.Uri) { KeepSessionOpen = true })
+        using (var session = new VirshSessionRunner(_cli.Uri))
         {
             session.RunBatch(DomainReaderCommands(domain), _cli.Cancel);
             SessionReadMs = Stats.Median(Stats.Repeat(0, _options.Runs, () =>

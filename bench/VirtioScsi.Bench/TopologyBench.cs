@@ -45,8 +45,7 @@ public sealed class TopologyBench
         double EngineOnce()
         {
             // As a cmdlet runs it: one virsh session for the call, closed at its end (and timed).
-            var runner = new VirshRunner(_cli.Uri) { KeepSessionOpen = true };
-            var manager = new ScsiManager(runner);
+            var manager = new ScsiManagerFactory(keepSessionOpen: true).Open(_cli.Uri);
             var before = GC.GetTotalAllocatedBytes(precise: true);
             var pauseBefore = GC.GetTotalPauseDuration();
             var gen2Before = GC.CollectionCount(2);
@@ -59,12 +58,12 @@ public sealed class TopologyBench
                 if (result.Error is not null) throw new BenchFailure($"the engine could not read {result.Name}: {result.Error.Message}");
                 topologies.Add(manager.Topology(result.State!));
             }
-            runner.Dispose();
+            manager.Dispose();
             stopwatch.Stop();
             allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
             gcPauses.Add((GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds);
             gen2.Add(GC.CollectionCount(2) - gen2Before);
-            processes = manager.Virsh.ProcessesStarted;
+            processes = manager.ProcessesStarted;
             if (topologies.Count != n || topologies.Any(t => t.Controllers.Count != 3 || t.Disks.Count != Fleet.LunsPerDomain || t.Disks.Any(d => !d.IsPassthrough)))
                 throw new BenchFailure($"the engine's topology is not what was defined ({topologies.Count} domains)");
             return stopwatch.Elapsed.TotalMilliseconds;
@@ -163,7 +162,7 @@ public sealed class TopologyBench
     private void Breakdown(IReadOnlyList<string> documents, NameFilter filter)
     {
         var runs = Math.Max(3, _options.Runs);
-        var runner = new VirshRunner(_cli.Uri);
+        var runner = new VirshProcessRunner(_cli.Uri);
         var reader = new DomainReader(runner);
         var commands = _fleet.Names.Select(name => new VirshCommand("dumpxml").Option("--domain", name)).ToArray();
         var dumps = _fleet.Names.Select(name => "dumpxml --domain " + Cli.Quote(name)).ToArray();
@@ -194,7 +193,7 @@ public sealed class TopologyBench
             });
             t["filter"] = Time(() => all.All.Where(filter.Matches).Distinct().ToArray());
             t["read"] = Time(() => reader.Read(all, selected, false, _cli.Cancel));
-            t["readdomains"] = Time(() => new ScsiManager(new VirshRunner(_cli.Uri)).ReadDomains(new[] { filter }, false, _cli.Cancel));
+            t["readdomains"] = Time(() => new ScsiManagerFactory(keepSessionOpen: false).Open(_cli.Uri).ReadDomains(new[] { filter }, false, _cli.Cancel));
             t["parallel"] = Time(() =>
             {
                 var tasks = halves.Select(h => System.Threading.Tasks.Task.Run(() => _cli.Script(h))).ToArray();

@@ -1,8 +1,8 @@
 using System.Management.Automation;
+using VirtioScsi.Commands.Completers;
+using VirtioScsi.Engine;
 using VirtioScsi.Model;
 using VirtioScsi.Planning;
-
-using VirtioScsi.Commands.Completers;
 
 namespace VirtioScsi.Commands;
 
@@ -12,36 +12,14 @@ namespace VirtioScsi.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Add, "PassthroughLun", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = PathSet)]
 [OutputType(typeof(ScsiDisk))]
-public sealed class AddPassthroughLunCommand : VirtioScsiCmdlet
+public sealed class AddPassthroughLunCommand : LunSourceCmdlet
 {
-    private const string PathSet = "Path";
-    private const string IscsiSet = "Iscsi";
-
+    /// <summary>Also from the pipeline as a plain string: 'vm1', 'vm2' | Add-PassthroughLun -Path ….</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Name", "DomainName")]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(DomainNameCompleter))]
-    public string Domain { get; set; } = "";
-
-    /// <summary>The host block device: /dev/mapper/&lt;wwid&gt;, /dev/disk/by-id/….</summary>
-    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
-    [ValidateNotNullOrEmpty]
-    public string Path { get; set; } = "";
-
-    /// <summary>The iSCSI portal, host[:port] (port 3260 by default).</summary>
-    [Parameter(Mandatory = true, ParameterSetName = IscsiSet)]
-    [ValidateNotNullOrEmpty]
-    public string IscsiPortal { get; set; } = "";
-
-    /// <summary>The iSCSI target's IQN.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = IscsiSet)]
-    [ValidateNotNullOrEmpty]
-    public string IscsiTarget { get; set; } = "";
-
-    /// <summary>The LUN number on the iSCSI target.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = IscsiSet)]
-    [ValidateRange(0, 16383)]
-    public int IscsiLun { get; set; }
+    public override string Domain { get => base.Domain; set => base.Domain = value; }
 
     /// <summary>The index of the virtio-scsi controller to use. Default: the first virtio-scsi controller, or a new one.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -87,47 +65,34 @@ public sealed class AddPassthroughLunCommand : VirtioScsiCmdlet
     [ValidateRange(1, 1000)]
     public int? BootOrder { get; set; }
 
-    [Parameter]
-    public SwitchParameter Live { get; set; }
-
-    [Parameter]
-    public SwitchParameter Config { get; set; }
-
-    protected override void ProcessRecord()
+    private protected override void Change(ScsiManager manager)
     {
-        Guard(() =>
+        var request = new LunRequest(RequestedSource()!)
         {
-            var request = new LunRequest(Source())
+            Controller = Controller,
+            Target = Target,
+            Unit = Unit,
+            TargetDevice = TargetDevice,
+            BootOrder = BootOrder,
+            Options = new LunOptions
             {
-                Controller = Controller,
-                Target = Target,
-                Unit = Unit,
-                TargetDevice = TargetDevice,
-                BootOrder = BootOrder,
-                Options = new LunOptions
-                {
-                    Shareable = Shareable.IsPresent,
-                    ReadOnly = ReadOnly.IsPresent,
-                    Sgio = Sgio,
-                    Rawio = Rawio.IsPresent,
-                    ManagedReservations = ManagedReservations.IsPresent,
-                },
-            };
-            var plan = Manager.PlanLunAttach(Domain, request, Live.IsPresent, Config.IsPresent, StopToken);
-            if (plan.Existing is not null)
-            {
-                WriteVerbose($"{request.Source} is already attached to domain '{plan.Change.Domain.Name}' as {plan.TargetDevice}; nothing changes.");
-                WriteObject(Manager.ApplyLunAttach(plan, StopToken));
-                return;
-            }
-            if (!ShouldProcess(plan.Change.Describe(Manager.ConnectionUri),
-                    $"Attach {request.Source} as passthrough LUN {plan.TargetDevice} to domain '{plan.Change.Domain.Name}'?", "Add-PassthroughLun"))
-                return;
-            WriteWarnings(plan.Change.Warnings);
-            WriteObject(Manager.ApplyLunAttach(plan, StopToken));
-        });
+                Shareable = Shareable.IsPresent,
+                ReadOnly = ReadOnly.IsPresent,
+                Sgio = Sgio,
+                Rawio = Rawio.IsPresent,
+                ManagedReservations = ManagedReservations.IsPresent,
+            },
+        };
+        var plan = manager.PlanLunAttach(Domain, request, Live.IsPresent, Config.IsPresent, StopToken);
+        if (plan.Existing is not null)
+        {
+            WriteVerbose($"{request.Source} is already attached to domain '{plan.Change.Domain.Name}' as {plan.TargetDevice}; nothing changes.");
+            WriteObject(manager.ApplyLunAttach(plan, StopToken));
+            return;
+        }
+        if (!ShouldChange(plan.Change, $"Attach {request.Source} as passthrough LUN {plan.TargetDevice} to domain '{plan.Change.Domain.Name}'?"))
+            return;
+        WriteWarnings(plan.Change.Warnings);
+        WriteObject(manager.ApplyLunAttach(plan, StopToken, ReportStep));
     }
-
-    private LunSource Source() =>
-        ParameterSetName == PathSet ? LunSource.Block(Path) : LunSource.FromIscsiParameters(IscsiPortal, IscsiTarget, IscsiLun);
 }

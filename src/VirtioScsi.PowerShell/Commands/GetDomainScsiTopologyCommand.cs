@@ -2,9 +2,8 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using VirtioScsi.Engine;
-using VirtioScsi.Model;
-
 using VirtioScsi.Commands.Completers;
+using VirtioScsi.Model;
 
 namespace VirtioScsi.Commands;
 
@@ -41,18 +40,18 @@ public sealed class GetDomainScsiTopologyCommand : VirtioScsiCmdlet
     {
         foreach (var group in _requests.GroupBy(r => r.Uri))
         {
-            ConnectionUri = group.Key;
             Guard(() =>
             {
+                var manager = ManagerFor(group.Key);
                 var filters = group.Where(r => r.Name is not null).Select(r => Filter(r.Name!)).ToArray();
-                var results = Manager.ReadDomains(filters, Inactive.IsPresent, StopToken);
+                var results = manager.ReadDomains(filters, Inactive.IsPresent, StopToken);
                 var showProgress = results.Count >= ProgressThreshold;
                 for (var i = 0; i < results.Count; i++)
                 {
                     StopToken.ThrowIfCancellationRequested();
                     var result = results[i];
-                    if (result.Error is not null) WriteError(ToErrorRecord(result.Error));
-                    else WriteObject(Manager.Topology(result.State!));
+                    if (result.Error is not null) WriteError(ErrorRecords.From(result.Error));
+                    else WriteObject(manager.Topology(result.State!));
                     if (showProgress && (i % 25 == 0 || i == results.Count - 1)) ReportProgress("Get-DomainScsiTopology", i + 1, results.Count);
                 }
             });

@@ -1,26 +1,27 @@
 using System.Management.Automation;
+using VirtioScsi.Commands.Completers;
+using VirtioScsi.Engine;
 using VirtioScsi.Model;
 using VirtioScsi.Planning;
-
-using VirtioScsi.Commands.Completers;
 
 namespace VirtioScsi.Commands;
 
 /// <summary>Adds a SCSI controller (virtio-scsi by default) to a domain, live and persistent.</summary>
 [Cmdlet(VerbsCommon.New, "ScsiController", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(ScsiController))]
-public sealed class NewScsiControllerCommand : VirtioScsiCmdlet
+public sealed class NewScsiControllerCommand : DomainChangeCmdlet
 {
+    /// <summary>Also from the pipeline as a plain string: 'vm1', 'vm2' | New-ScsiController.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Name", "DomainName")]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(DomainNameCompleter))]
-    public string Domain { get; set; } = "";
+    public override string Domain { get => base.Domain; set => base.Domain = value; }
 
     /// <summary>The controller model; only virtio-scsi passes LUNs through.</summary>
     [Parameter]
-    [ValidateSet("virtio-scsi", "virtio-transitional", "virtio-non-transitional", "lsilogic", "lsisas1068", "lsisas1078",
-        "buslogic", "vmpvscsi", "ibmvscsi", "ncr53c90", "am53c974", "dc390", "auto")]
+    [ValidateControllerModel]
+    [ArgumentCompleter(typeof(ControllerModelCompleter))]
     public string Model { get; set; } = ScsiControllerModels.VirtioScsi;
 
     /// <summary>The controller index. Default: the lowest index no SCSI controller of the domain uses.</summary>
@@ -38,23 +39,11 @@ public sealed class NewScsiControllerCommand : VirtioScsiCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int? IOThread { get; set; }
 
-    /// <summary>Change only the running domain.</summary>
-    [Parameter]
-    public SwitchParameter Live { get; set; }
-
-    /// <summary>Change only the persistent definition (takes effect at the next start).</summary>
-    [Parameter]
-    public SwitchParameter Config { get; set; }
-
-    protected override void ProcessRecord()
+    private protected override void Change(ScsiManager manager)
     {
-        Guard(() =>
-        {
-            var request = new ControllerRequest { Model = Model, Index = Index, Queues = Queues, IOThread = IOThread };
-            var (plan, index) = Manager.PlanNewController(Domain, request, Live.IsPresent, Config.IsPresent, StopToken);
-            if (!ShouldProcess(plan.Describe(Manager.ConnectionUri), $"Add {Model} controller {index} to domain '{plan.Domain.Name}'?", "New-ScsiController"))
-                return;
-            WriteObject(Manager.ApplyNewController(plan, index, StopToken));
-        });
+        var request = new ControllerRequest { Model = Model, Index = Index, Queues = Queues, IOThread = IOThread };
+        var plan = manager.PlanNewController(Domain, request, Live.IsPresent, Config.IsPresent, StopToken);
+        if (ShouldChange(plan.Change, $"Add {Model} controller {plan.Index} to domain '{plan.Change.Domain.Name}'?"))
+            WriteObject(manager.ApplyNewController(plan, StopToken, ReportStep));
     }
 }

@@ -1,21 +1,15 @@
 using System;
 using System.Management.Automation;
-
 using VirtioScsi.Commands.Completers;
+using VirtioScsi.Engine;
 
 namespace VirtioScsi.Commands;
 
 /// <summary>Removes a SCSI controller; one that still has disks only with -Force, which detaches them first.</summary>
 [Cmdlet(VerbsCommon.Remove, "ScsiController", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(void))]
-public sealed class RemoveScsiControllerCommand : VirtioScsiCmdlet
+public sealed class RemoveScsiControllerCommand : DomainChangeCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("Name", "DomainName")]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(DomainNameCompleter))]
-    public string Domain { get; set; } = "";
-
     // No "Controller" alias: a piped ScsiDisk has a Controller property, and binding it here would
     // turn "remove these disks" into "remove their controllers".
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
@@ -33,20 +27,10 @@ public sealed class RemoveScsiControllerCommand : VirtioScsiCmdlet
     [Alias("TimeoutSec")]
     public int Timeout { get; set; } = 30;
 
-    [Parameter]
-    public SwitchParameter Live { get; set; }
-
-    [Parameter]
-    public SwitchParameter Config { get; set; }
-
-    protected override void ProcessRecord()
+    private protected override void Change(ScsiManager manager)
     {
-        Guard(() =>
-        {
-            var plan = Manager.PlanControllerRemoval(Domain, Index, Force.IsPresent, Live.IsPresent, Config.IsPresent, StopToken);
-            if (!ShouldProcess(plan.Describe(Manager.ConnectionUri), $"Remove SCSI controller {Index} from domain '{plan.Domain.Name}'?", "Remove-ScsiController"))
-                return;
-            Manager.ApplyRemoval(plan, TimeSpan.FromSeconds(Timeout), StopToken);
-        });
+        var plan = manager.PlanControllerRemoval(Domain, Index, Force.IsPresent, Live.IsPresent, Config.IsPresent, StopToken);
+        if (ShouldChange(plan, $"Remove SCSI controller {Index} from domain '{plan.Domain.Name}'?"))
+            manager.ApplyRemoval(plan, TimeSpan.FromSeconds(Timeout), StopToken, ReportStep);
     }
 }

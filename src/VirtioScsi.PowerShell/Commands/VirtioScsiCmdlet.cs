@@ -1,19 +1,20 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
 using VirtioScsi.Engine;
 using VirtioScsi.Errors;
-using VirtioScsi.Virsh;
 
 namespace VirtioScsi.Commands;
 
 /// <summary>
-/// What every VirtioScsi cmdlet shares: -ConnectionUri, a virsh runner whose commands show under
-/// -Verbose, Ctrl+C that stops the running virsh process, and errors as ErrorRecords with stable ids.
+/// What every VirtioScsi cmdlet shares: -ConnectionUri, an engine per connection whose virsh commands show
+/// under -Verbose, Ctrl+C that stops the running virsh process, and errors as ErrorRecords with stable ids.
 /// </summary>
 public abstract class VirtioScsiCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stopSource = new();
+    private ScsiManagerFactory? _factory;
     private ScsiManager? _manager;
 
     /// <summary>The libvirt URI (qemu:///system, qemu+ssh://host/system). Default: $env:LIBVIRT_DEFAULT_URI, else virsh's own default.</summary>
@@ -22,35 +23,25 @@ public abstract class VirtioScsiCmdlet : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public string? ConnectionUri { get; set; }
 
-    protected CancellationToken StopToken => _stopSource.Token;
+    private protected CancellationToken StopToken => _stopSource.Token;
 
     /// <summary>The URI in effect for this record: the parameter, else LIBVIRT_DEFAULT_URI, else null (virsh decides).</summary>
-    protected string? EffectiveUri => ResolveUri(ConnectionUri);
-
-    /// <summary>A -ConnectionUri as given, else LIBVIRT_DEFAULT_URI, else null (virsh decides). Completers use it too.</summary>
-    internal static string? ResolveUri(string? given)
-    {
-        if (!string.IsNullOrWhiteSpace(given)) return given;
-        var fromEnvironment = Environment.GetEnvironmentVariable("LIBVIRT_DEFAULT_URI");
-        return string.IsNullOrWhiteSpace(fromEnvironment) ? null : fromEnvironment;
-    }
+    private protected string? EffectiveUri => ScsiManagerFactory.ResolveUri(ConnectionUri);
 
     /// <summary>The engine for the current record's connection (piped objects may name different ones).</summary>
-    protected ScsiManager Manager
+    private protected ScsiManager Manager => ManagerFor(EffectiveUri);
+
+    /// <summary>
+    /// The engine for <paramref name="uri"/>. One engine, and so one virsh session, serves every record on the
+    /// same connection; a record on another connection closes it and opens one there.
+    /// </summary>
+    private protected ScsiManager ManagerFor(string? uri)
     {
-        get
-        {
-            var uri = EffectiveUri;
-            if (_manager is null || _manager.ConnectionUri != uri)
-            {
-                _manager?.Virsh.Dispose();
-                // One virsh process serves the whole call: every read and change goes through it.
-                var runner = new VirshRunner(uri, VirshTimeout(), log: line => WriteVerbose(line)) { KeepSessionOpen = true };
-                _manager = new ScsiManager(runner);
-                _manager.Executor.StepStarting = ReportStep;
-            }
-            return _manager;
-        }
+        if (_manager is not null && _manager.ConnectionUri == uri) return _manager;
+        _manager?.Dispose();
+        _factory ??= ScsiManagerFactory.ForCmdlet(line => WriteVerbose(line));
+        _manager = _factory.Open(uri);
+        return _manager;
     }
 
     protected override void StopProcessing() => _stopSource.Cancel();
@@ -58,7 +49,7 @@ public abstract class VirtioScsiCmdlet : PSCmdlet, IDisposable
     /// <summary>PowerShell disposes a cmdlet when its pipeline ends, however it ends: the virsh session closes.</summary>
     public void Dispose()
     {
-        _manager?.Virsh.Dispose();
+        _manager?.Dispose();
         _manager = null;
         _stopSource.Dispose();
     }
@@ -67,7 +58,7 @@ public abstract class VirtioScsiCmdlet : PSCmdlet, IDisposable
     private bool _stepProgressShown;
 
     /// <summary>Progress over a change of several steps (a controller with its disks, a LUN with a new controller).</summary>
-    private void ReportStep(int index, int count, string description)
+    private protected void ReportStep(int index, int count, string description)
     {
         if (count < 2) return;
         _stepProgressShown = true;
@@ -79,7 +70,7 @@ public abstract class VirtioScsiCmdlet : PSCmdlet, IDisposable
     }
 
     /// <summary>Progress over many items (domains read, objects written).</summary>
-    protected void ReportProgress(string activity, int done, int total)
+    private protected void ReportProgress(string activity, int done, int total)
     {
         var record = new ProgressRecord(ProgressId, activity, $"{done} of {total}")
         {
@@ -100,7 +91,7 @@ public abstract class VirtioScsiCmdlet : PSCmdlet, IDisposable
     /// Runs one record's work. A failure concerning this record is a non-terminating error, so the other
     /// domains in the pipeline go on; a missing virsh stops the command, as nothing could work.
     /// </summary>
-    protected void Guard(Action work)
+    private protected void Guard(Action work)
     {
         try
         {
@@ -108,11 +99,11 @@ public abstract class VirtioScsiCmdlet : PSCmdlet, IDisposable
         }
         catch (VirtioScsiException e) when (e.ErrorId == ErrorIds.VirshNotFound)
         {
-            ThrowTerminatingError(ToErrorRecord(e));
+            ThrowTerminatingError(ErrorRecords.From(e));
         }
         catch (VirtioScsiException e)
         {
-            WriteError(ToErrorRecord(e));
+            WriteError(ErrorRecords.From(e));
         }
         catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
         {
@@ -124,38 +115,8 @@ public abstract class VirtioScsiCmdlet : PSCmdlet, IDisposable
         }
     }
 
-    protected void WriteWarnings(System.Collections.Generic.IEnumerable<string> warnings)
+    private protected void WriteWarnings(IEnumerable<string> warnings)
     {
         foreach (var warning in warnings) WriteWarning(warning);
-    }
-
-    internal static ErrorRecord ToErrorRecord(VirtioScsiException e)
-    {
-        var record = new ErrorRecord(e, e.ErrorId, Category(e.Kind), e.TargetObject)
-        {
-            ErrorDetails = new ErrorDetails(e.FullMessage),
-        };
-        if (e.RecommendedAction is not null) record.ErrorDetails.RecommendedAction = e.RecommendedAction;
-        return record;
-    }
-
-    internal static ErrorCategory Category(ErrorKind kind) => kind switch
-    {
-        ErrorKind.NotInstalled => ErrorCategory.NotInstalled,
-        ErrorKind.ObjectNotFound => ErrorCategory.ObjectNotFound,
-        ErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
-        ErrorKind.ResourceExists => ErrorCategory.ResourceExists,
-        ErrorKind.ResourceUnavailable => ErrorCategory.ResourceUnavailable,
-        ErrorKind.LimitsExceeded => ErrorCategory.LimitsExceeded,
-        ErrorKind.OperationTimeout => ErrorCategory.OperationTimeout,
-        ErrorKind.DeviceError => ErrorCategory.DeviceError,
-        ErrorKind.InvalidData => ErrorCategory.InvalidData,
-        _ => ErrorCategory.InvalidOperation,
-    };
-
-    private static TimeSpan? VirshTimeout()
-    {
-        var text = Environment.GetEnvironmentVariable("VIRTIOSCSI_VIRSH_TIMEOUT_SEC");
-        return int.TryParse(text, out var seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : null;
     }
 }

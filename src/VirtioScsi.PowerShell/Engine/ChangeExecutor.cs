@@ -16,31 +16,28 @@ namespace VirtioScsi.Engine;
 /// Carries out a <see cref="ChangePlan"/> step by step. When a step fails, or the user stops the
 /// command, the steps already done are undone in reverse order, so the domain is left as it was.
 /// </summary>
-public sealed class ChangeExecutor
+internal sealed class ChangeExecutor
 {
-    private readonly VirshRunner _virsh;
+    /// <summary>How long a rollback waits for a hot-plugged controller to leave again.</summary>
+    private static readonly TimeSpan RollbackRemovalTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly IVirshRunner _virsh;
     private readonly DomainReader _reader;
 
-    public ChangeExecutor(VirshRunner virsh, DomainReader reader)
+    public ChangeExecutor(IVirshRunner virsh, DomainReader reader)
     {
         _virsh = virsh;
         _reader = reader;
     }
 
-    /// <summary>How long a hot-unplug may take before the guest is said not to let go.</summary>
-    public TimeSpan RemovalTimeout { get; set; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>How long a rollback waits for a hot-plugged controller to leave again.</summary>
-    public TimeSpan RollbackRemovalTimeout { get; set; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>Told before each step: its position, the number of steps, and what it does (for progress).</summary>
-    public Action<int, int, string>? StepStarting { get; set; }
-
     /// <summary>
     /// Runs the plan. With <paramref name="readBack"/>, the domain is read again in the same virsh
     /// process as the last step, and returned.
     /// </summary>
-    public DomainState? Execute(ChangePlan plan, bool readBack, CancellationToken cancellationToken = default)
+    /// <param name="removalTimeout">How long a hot-unplug may take before the guest is said not to let go.</param>
+    /// <param name="stepStarting">Told before each step: its position, the number of steps, and what it does (for progress).</param>
+    public DomainState? Execute(ChangePlan plan, bool readBack, TimeSpan removalTimeout, Action<int, int, string>? stepStarting,
+        CancellationToken cancellationToken)
     {
         var done = new List<ChangeStep>();
         DomainState? after = null;
@@ -49,20 +46,20 @@ public sealed class ChangeExecutor
             for (var i = 0; i < plan.Steps.Count; i++)
             {
                 var step = plan.Steps[i];
-                StepStarting?.Invoke(i, plan.Steps.Count, step.Description);
+                stepStarting?.Invoke(i, plan.Steps.Count, step.Description);
                 var last = i == plan.Steps.Count - 1;
                 var readWithStep = readBack && last && !(step.Kind == StepKind.DetachDevice && step.Scope.Live);
                 after = Run(step, readWithStep ? plan.Domain : null, cancellationToken);
                 done.Add(step);
                 if (step.Kind == StepKind.DetachDevice && step.Scope.Live)
-                    WaitUntilGone(step, RemovalTimeout, cancellationToken, ErrorIds.DetachTimedOut);
+                    WaitUntilGone(step, removalTimeout, cancellationToken, ErrorIds.DetachTimedOut);
             }
         }
         catch (VirtioScsiException e)
         {
             var rollback = Rollback(done);
             if (rollback is null) throw;
-            throw new VirtioScsiException(e.ErrorId, e.Kind, e.Summary + " " + rollback, e.TargetObject, e.RecommendedAction, e.VirshMessage, e.InnerException);
+            throw Error.WithRollback(e, rollback);
         }
         catch (OperationCanceledException)
         {
@@ -111,10 +108,7 @@ public sealed class ChangeExecutor
             // A domain that stopped meanwhile has no live devices left to wait for.
             if (live is null || live.Id is null || step.IsGoneFromLive!(live)) return;
             if (DateTime.UtcNow > deadline)
-                throw new VirtioScsiException(errorId, ErrorKind.OperationTimeout,
-                    $"{step.Description}: the guest did not release the device within {timeout.TotalSeconds:0} s. The removal request stays pending in the running domain.",
-                    step.Domain,
-                    "Check that the guest OS runs and handles hot-unplug (ACPI for PCI controllers), then look again with Get-DomainScsiTopology; or stop the domain, which completes the removal.");
+                throw Error.DeviceNotReleased(errorId, step.Description, timeout, step.Domain);
             if (cancellationToken.WaitHandle.WaitOne(delay)) cancellationToken.ThrowIfCancellationRequested();
             delay = Math.Min(delay * 2, 500);
         }

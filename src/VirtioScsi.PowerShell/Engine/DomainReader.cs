@@ -9,30 +9,15 @@ using VirtioScsi.Virsh;
 
 namespace VirtioScsi.Engine;
 
-/// <summary>A domain read for Get-DomainScsiTopology: its state, or the error that kept it from being read.</summary>
-public sealed class DomainReadResult
-{
-    public DomainReadResult(string name, DomainState? state, VirtioScsiException? error)
-    {
-        Name = name;
-        State = state;
-        Error = error;
-    }
-
-    public string Name { get; }
-    public DomainState? State { get; }
-    public VirtioScsiException? Error { get; }
-}
-
 /// <summary>
 /// Reads domains from libvirt through batched virsh calls: one process lists the domains, one more reads
 /// the definitions of all of them, however many there are.
 /// </summary>
-public sealed class DomainReader
+internal sealed class DomainReader
 {
-    private readonly VirshRunner _virsh;
+    private readonly IVirshRunner _virsh;
 
-    public DomainReader(VirshRunner virsh) => _virsh = virsh;
+    public DomainReader(IVirshRunner virsh) => _virsh = virsh;
 
     /// <summary>Every domain's name, with which ones run and which are persistent.</summary>
     public DomainList List(CancellationToken cancellationToken = default)
@@ -176,19 +161,4 @@ public sealed class DomainReader
 
     private static string[] Lines(string output) =>
         output.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToArray();
-}
-
-/// <summary>The domains on a connection: all names in virsh's order, and which are persistent and active.</summary>
-public sealed class DomainList
-{
-    public DomainList(IReadOnlyList<string> all, ISet<string> persistent, ISet<string> active)
-    {
-        All = all;
-        Persistent = persistent;
-        Active = active;
-    }
-
-    public IReadOnlyList<string> All { get; }
-    public ISet<string> Persistent { get; }
-    public ISet<string> Active { get; }
 }

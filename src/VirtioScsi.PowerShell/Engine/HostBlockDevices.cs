@@ -9,7 +9,7 @@ namespace VirtioScsi.Engine;
 /// Checks a LUN's host path where the libvirt host is this machine: it must exist, be a block device,
 /// and be a whole device rather than a partition (a partition has no SCSI layer to pass through).
 /// </summary>
-public static class HostBlockDevices
+internal static class HostBlockDevices
 {
     /// <summary>True when the connection URI names this machine (no host part), so host paths can be checked here.</summary>
     public static bool IsLocalConnection(string? connectionUri)
@@ -29,31 +29,21 @@ public static class HostBlockDevices
     public static void CheckLunPath(string path, string domain)
     {
         if (!path.StartsWith("/", StringComparison.Ordinal))
-            throw new VirtioScsiException(ErrorIds.SourceInvalid, ErrorKind.InvalidArgument,
-                $"-Path '{path}' is not an absolute path.", path,
-                "Give the device's full path, such as /dev/mapper/<wwid> or /dev/disk/by-id/<id>.");
+            throw Error.PathNotAbsolute(path);
         if (!NativeMethods.IsUnix || !Directory.Exists(SysClassBlock)) return;
 
         var resolved = NativeMethods.ResolvePath(path);
         if (resolved is null)
-            throw new VirtioScsiException(ErrorIds.SourceNotFound, ErrorKind.ObjectNotFound,
-                $"-Path '{path}' does not exist on this host (checked for domain '{domain}').", path,
-                "Check the device name with 'ls -l /dev/mapper /dev/disk/by-id' and that multipath or the iSCSI session is up.");
+            throw Error.SourceNotFound(path, domain);
         var name = Path.GetFileName(resolved);
         var shown = resolved != path ? $"-Path '{path}' (which is {resolved})" : $"-Path '{path}'";
         var sysfs = Path.Combine(SysClassBlock, name);
         if (!resolved.StartsWith("/dev/", StringComparison.Ordinal) || !Directory.Exists(sysfs))
-            throw new VirtioScsiException(ErrorIds.SourceNotBlockDevice, ErrorKind.InvalidArgument,
-                $"{shown} is not a block device.", path,
-                "Pass a SAN LUN's block device, such as /dev/mapper/<wwid>; image files are attached as emulated disks, not passed through.");
+            throw Error.SourceNotBlockDevice(path, shown);
         if (File.Exists(Path.Combine(sysfs, "partition")))
-            throw new VirtioScsiException(ErrorIds.SourceIsPartition, ErrorKind.InvalidArgument,
-                $"{shown} is a partition: only a whole device can be passed through.", path,
-                "Pass the whole device (for example /dev/sdb, not /dev/sdb1), or attach the partition as an emulated disk with virsh.");
+            throw Error.SourceIsPartition(path, shown);
         if (!IsScsiBacked(SysClassBlock, name))
-            throw new VirtioScsiException(ErrorIds.SourceNotScsi, ErrorKind.InvalidArgument,
-                $"{shown} is a block device without a SCSI layer (a loop, NVMe, virtio or RAM disk): QEMU passes only SCSI devices through (SG_IO) and would refuse it.", path,
-                "Pass the SAN LUN's SCSI disk or its multipath device (/dev/mapper/<wwid>, /dev/disk/by-id/wwn-…), or attach this device as an emulated disk with virsh.");
+            throw Error.SourceNotScsi(path, shown);
     }
 
     /// <summary>

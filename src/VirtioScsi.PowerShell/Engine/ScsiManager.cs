@@ -2,46 +2,45 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
-using VirtioScsi.Libvirt;
 using VirtioScsi.Errors;
+using VirtioScsi.Libvirt;
 using VirtioScsi.Model;
 using VirtioScsi.Planning;
 using VirtioScsi.Virsh;
 
 namespace VirtioScsi.Engine;
 
-/// <summary>A name or wildcard pattern a user gave, with the matcher the caller compiled for it.</summary>
-public sealed class NameFilter
-{
-    public NameFilter(string text, bool isWildcard, Func<string, bool> matches)
-    {
-        Text = text;
-        IsWildcard = isWildcard;
-        Matches = matches;
-    }
-
-    public string Text { get; }
-    public bool IsWildcard { get; }
-    public Func<string, bool> Matches { get; }
-}
-
 /// <summary>
-/// The engine behind the cmdlets, bound to one libvirt connection: it reads domains, plans changes
-/// (so -WhatIf can show them), and carries them out. No PowerShell types pass through it.
+/// The engine behind the cmdlets, bound to one libvirt connection (open it with
+/// <see cref="ScsiManagerFactory"/>): it reads domains, plans changes (so -WhatIf can show them), and
+/// carries them out. What a call does depends on its arguments only. No PowerShell types pass through it.
 /// </summary>
-public sealed class ScsiManager
+internal sealed class ScsiManager : IDisposable
 {
-    public ScsiManager(VirshRunner virsh)
+    private readonly IVirshRunner _virsh;
+    private readonly DomainReader _reader;
+    private readonly ChangeExecutor _executor;
+
+    internal ScsiManager(IVirshRunner virsh)
     {
-        Virsh = virsh;
-        Reader = new DomainReader(virsh);
-        Executor = new ChangeExecutor(virsh, Reader);
+        _virsh = virsh;
+        _reader = new DomainReader(virsh);
+        _executor = new ChangeExecutor(virsh, _reader);
     }
 
-    public VirshRunner Virsh { get; }
-    public DomainReader Reader { get; }
-    public ChangeExecutor Executor { get; }
-    public string? ConnectionUri => Virsh.ConnectionUri;
+    // Attach plans have no detach step of their own (their rollback has its own bound), but the executor takes one.
+    private static readonly TimeSpan AttachRemovalTimeout = TimeSpan.FromSeconds(30);
+
+    public string? ConnectionUri => _virsh.ConnectionUri;
+
+    /// <summary>How many virsh processes this engine has started (the session and batching keep it low).</summary>
+    public int ProcessesStarted => _virsh.ProcessesStarted;
+
+    /// <summary>Closes the virsh session, if one is open.</summary>
+    public void Dispose() => _virsh.Dispose();
+
+    /// <summary>Every domain's name, with which ones run and which are persistent.</summary>
+    public DomainList ListDomains(CancellationToken cancellationToken = default) => _reader.List(cancellationToken);
 
     /// <summary>
     /// Reads the domains the filters select (all domains when there are none). A literal name that
@@ -49,7 +48,7 @@ public sealed class ScsiManager
     /// </summary>
     public IReadOnlyList<DomainReadResult> ReadDomains(IReadOnlyList<NameFilter> filters, bool persistentOnly, CancellationToken cancellationToken = default)
     {
-        var list = Reader.List(cancellationToken);
+        var list = _reader.List(cancellationToken);
         var selected = new List<string>();
         var missing = new List<DomainReadResult>();
         if (filters.Count == 0) selected.AddRange(list.All);
@@ -57,31 +56,31 @@ public sealed class ScsiManager
         {
             var matched = list.All.Where(filter.Matches).ToArray();
             if (matched.Length == 0 && !filter.IsWildcard)
-                missing.Add(new DomainReadResult(filter.Text, null, new VirtioScsiException(ErrorIds.DomainNotFound, ErrorKind.ObjectNotFound,
-                    $"Domain '{filter.Text}' was not found{(ConnectionUri is null ? "" : " on " + ConnectionUri)}.", filter.Text,
-                    "Check the name with Get-DomainScsiTopology or 'virsh list --all', and the connection URI.")));
+                missing.Add(new DomainReadResult(filter.Text, null, Error.DomainNotFound(filter.Text, ConnectionUri)));
             selected.AddRange(matched);
         }
         var names = selected.Distinct(StringComparer.Ordinal).ToArray();
-        var read = Reader.Read(list, names, persistentOnly, cancellationToken);
+        var read = _reader.Read(list, names, persistentOnly, cancellationToken);
         return missing.Concat(read).ToArray();
     }
 
     public DomainScsiTopology Topology(DomainState state) => TopologyBuilder.Build(state, ConnectionUri);
 
     public DomainState ReadDomain(string domain, CancellationToken cancellationToken = default) =>
-        Reader.ReadForChange(domain, cancellationToken);
+        _reader.ReadForChange(domain, cancellationToken);
 
-    public (ChangePlan Plan, int Index) PlanNewController(string domain, ControllerRequest request, bool live, bool config, CancellationToken cancellationToken = default)
+    public ControllerAttachPlan PlanNewController(string domain, ControllerRequest request, bool live, bool config, CancellationToken cancellationToken = default)
     {
         var state = ReadDomain(domain, cancellationToken);
         return ControllerAttachPlanner.Plan(state, request, ChangeScope.Resolve(state, live, config));
     }
 
-    public ScsiController ApplyNewController(ChangePlan plan, int index, CancellationToken cancellationToken = default)
+    /// <param name="stepStarting">Told before each step: its position, the number of steps, and what it does.</param>
+    public ScsiController ApplyNewController(ControllerAttachPlan plan, CancellationToken cancellationToken = default,
+        Action<int, int, string>? stepStarting = null)
     {
-        var after = Executor.Execute(plan, readBack: true, cancellationToken)!;
-        return Topology(after).Controllers.First(c => c.Index == index);
+        var after = _executor.Execute(plan.Change, readBack: true, AttachRemovalTimeout, stepStarting, cancellationToken)!;
+        return Topology(after).Controllers.First(c => c.Index == plan.Index);
     }
 
     public LunAttachPlan PlanLunAttach(string domain, LunRequest request, bool live, bool config, CancellationToken cancellationToken = default)
@@ -94,9 +93,10 @@ public sealed class ScsiManager
     }
 
     /// <summary>Attaches the planned LUN (or returns the one already there) as the domain now shows it.</summary>
-    public ScsiDisk ApplyLunAttach(LunAttachPlan plan, CancellationToken cancellationToken = default)
+    /// <param name="stepStarting">Told before each step: its position, the number of steps, and what it does.</param>
+    public ScsiDisk ApplyLunAttach(LunAttachPlan plan, CancellationToken cancellationToken = default, Action<int, int, string>? stepStarting = null)
     {
-        var after = plan.Change.ChangesNothing ? plan.Change.Domain : Executor.Execute(plan.Change, readBack: true, cancellationToken)!;
+        var after = plan.Change.ChangesNothing ? plan.Change.Domain : _executor.Execute(plan.Change, readBack: true, AttachRemovalTimeout, stepStarting, cancellationToken)!;
         return Topology(after).Disks.First(d => d.TargetDevice == plan.TargetDevice);
     }
 
@@ -106,24 +106,21 @@ public sealed class ScsiManager
         var scope = ChangeScope.Resolve(state, live, config);
         if (targetDevice is null)
         {
-            targetDevice = DetachPlanner.FindTargetBySource(state, source!, HostBlockDevices.IsLocalConnection(ConnectionUri) ? HostBlockDevices.Canonical : null);
+            targetDevice = LunRemovalPlanner.FindTargetBySource(state, source!, HostBlockDevices.IsLocalConnection(ConnectionUri) ? HostBlockDevices.Canonical : null);
             if (targetDevice is null)
-                throw new VirtioScsiException(ErrorIds.LunNotFound, ErrorKind.ObjectNotFound,
-                    $"Domain '{state.Name}' has no SCSI disk with source {source}.", state.Name, "List its LUNs with Get-DomainScsiTopology.");
+                throw Error.LunNotFoundBySource(state.Name, source!.ToString());
         }
-        return DetachPlanner.PlanLunRemoval(state, targetDevice, scope);
+        return LunRemovalPlanner.Plan(state, targetDevice, scope);
     }
 
     public ChangePlan PlanControllerRemoval(string domain, int index, bool force, bool live, bool config, CancellationToken cancellationToken = default)
     {
         var state = ReadDomain(domain, cancellationToken);
-        return DetachPlanner.PlanControllerRemoval(state, index, ChangeScope.Resolve(state, live, config), force);
+        return ControllerRemovalPlanner.Plan(state, index, ChangeScope.Resolve(state, live, config), force);
     }
 
     /// <summary>Carries out a removal plan, waiting (up to <paramref name="timeout"/>) for the guest to release live devices.</summary>
-    public void ApplyRemoval(ChangePlan plan, TimeSpan timeout, CancellationToken cancellationToken = default)
-    {
-        Executor.RemovalTimeout = timeout;
-        Executor.Execute(plan, readBack: false, cancellationToken);
-    }
+    /// <param name="stepStarting">Told before each step: its position, the number of steps, and what it does.</param>
+    public void ApplyRemoval(ChangePlan plan, TimeSpan timeout, CancellationToken cancellationToken = default, Action<int, int, string>? stepStarting = null) =>
+        _executor.Execute(plan, readBack: false, timeout, stepStarting, cancellationToken);
 }

@@ -3,24 +3,6 @@ using System;
 namespace VirtioScsi.Errors;
 
 /// <summary>
-/// What kind of failure an error is. The cmdlet layer maps each kind to a PowerShell ErrorCategory,
-/// so the core stays free of System.Management.Automation.
-/// </summary>
-public enum ErrorKind
-{
-    NotInstalled,
-    ObjectNotFound,
-    InvalidArgument,
-    ResourceExists,
-    ResourceUnavailable,
-    LimitsExceeded,
-    InvalidOperation,
-    OperationTimeout,
-    DeviceError,
-    InvalidData,
-}
-
-/// <summary>
 /// A failure the user can act on: a stable <see cref="ErrorId"/> to catch, the object it concerns,
 /// virsh's own words where virsh said something, and what to do about it.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace VirtioScsi.Libvirt;
 
 /// <summary>One controller element of a domain, as libvirt wrote it.</summary>
-public sealed class ControllerElement
+internal sealed class ControllerElement
 {
     public string Type { get; internal set; } = "";
     public int Index { get; internal set; }

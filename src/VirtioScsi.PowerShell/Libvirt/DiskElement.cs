@@ -4,7 +4,7 @@ using VirtioScsi.Model;
 namespace VirtioScsi.Libvirt;
 
 /// <summary>One disk element of a domain, as libvirt wrote it.</summary>
-public sealed class DiskElement
+internal sealed class DiskElement
 {
     public string Type { get; internal set; } = "";
     public string Device { get; internal set; } = "disk";

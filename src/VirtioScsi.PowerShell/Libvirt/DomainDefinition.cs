@@ -13,7 +13,7 @@ namespace VirtioScsi.Libvirt;
 /// A libvirt domain definition (<c>virsh dumpxml</c>) read into what SCSI planning needs: controllers,
 /// disks, SCSI hostdevs, PCI buses in use, boot settings and hot-plug prerequisites.
 /// </summary>
-public sealed class DomainDefinition
+internal sealed class DomainDefinition
 {
     private DomainDefinition(XDocument document) => Document = document;
 
@@ -48,13 +48,11 @@ public sealed class DomainDefinition
         }
         catch (XmlException e)
         {
-            throw new VirtioScsiException(ErrorIds.DomainXmlInvalid, ErrorKind.InvalidData,
-                $"The domain XML is not well-formed: {e.Message}", null, inner: e);
+            throw Error.DomainXmlNotWellFormed(e);
         }
         var root = document.Root;
         if (root is null || root.Name.LocalName != "domain")
-            throw new VirtioScsiException(ErrorIds.DomainXmlInvalid, ErrorKind.InvalidData,
-                $"The XML's root element is <{root?.Name.LocalName}>, not <domain>.", null);
+            throw Error.DomainXmlRootNotDomain(root?.Name.LocalName);
 
         var definition = new DomainDefinition(document)
         {

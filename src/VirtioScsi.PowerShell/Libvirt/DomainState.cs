@@ -8,7 +8,7 @@ namespace VirtioScsi.Libvirt;
 /// A running persistent domain has a live and a persistent definition; a shut-off one only the
 /// persistent one; a transient one only the live one.
 /// </summary>
-public sealed class DomainState
+internal sealed class DomainState
 {
     public DomainState(string name, bool isActive, bool isPersistent, string stateText, DomainDefinition? live, DomainDefinition? config)
     {

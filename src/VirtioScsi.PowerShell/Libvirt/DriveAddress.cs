@@ -3,7 +3,7 @@ using System;
 namespace VirtioScsi.Libvirt;
 
 /// <summary>A SCSI drive address: controller index, bus, target and unit (libvirt's <c>&lt;address type='drive'&gt;</c>).</summary>
-public readonly struct DriveAddress : IEquatable<DriveAddress>
+internal readonly struct DriveAddress : IEquatable<DriveAddress>
 {
     public DriveAddress(int controller, int bus, int target, int unit)
     {

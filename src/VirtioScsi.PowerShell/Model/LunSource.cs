@@ -4,18 +4,6 @@ using VirtioScsi.Errors;
 
 namespace VirtioScsi.Model;
 
-public enum LunSourceKind
-{
-    /// <summary>A host block device (<c>&lt;disk type='block'&gt;</c>).</summary>
-    Block,
-    /// <summary>An iSCSI LUN that QEMU reaches itself (<c>&lt;disk type='network'&gt;</c>, protocol iscsi).</summary>
-    Iscsi,
-    /// <summary>An image file (emulated disks and cdroms).</summary>
-    File,
-    /// <summary>Anything else: a storage-pool volume, another network protocol, or no source (an empty cdrom).</summary>
-    Other,
-}
-
 /// <summary>Where a SCSI disk's data comes from.</summary>
 public sealed class LunSource : IEquatable<LunSource>
 {
@@ -57,15 +45,11 @@ public sealed class LunSource : IEquatable<LunSource>
     public static LunSource FromIscsiParameters(string portal, string iqn, int lun)
     {
         if (!TryParsePortal(portal, out var host, out var port, out var problem))
-            throw new VirtioScsiException(ErrorIds.SourceInvalid, ErrorKind.InvalidArgument,
-                $"-IscsiPortal '{portal}' is not a portal: {problem}.", portal, "Write it as host, host:port or [IPv6]:port.");
+            throw Error.PortalInvalid(portal, problem);
         if (string.IsNullOrWhiteSpace(iqn) || iqn.IndexOfAny(new[] { ' ', '/', '\t', '\n', '\'', '"' }) >= 0)
-            throw new VirtioScsiException(ErrorIds.SourceInvalid, ErrorKind.InvalidArgument,
-                $"-IscsiTarget '{iqn}' is not an iSCSI name: it is empty or contains a space, quote or '/'.", iqn,
-                "Pass the target's IQN, such as iqn.2001-05.com.example:storage, and the LUN number with -IscsiLun.");
+            throw Error.IscsiNameInvalid(iqn);
         if (lun < 0 || lun > 16383)
-            throw new VirtioScsiException(ErrorIds.SourceInvalid, ErrorKind.InvalidArgument,
-                $"-IscsiLun {lun} is out of range.", iqn, "Pass a LUN number from 0 to 16383.");
+            throw Error.IscsiLunOutOfRange(iqn, lun);
         return Iscsi(host, port, iqn, lun);
     }
 

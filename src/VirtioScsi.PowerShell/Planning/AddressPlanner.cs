@@ -5,7 +5,7 @@ using VirtioScsi.Model;
 namespace VirtioScsi.Planning;
 
 /// <summary>Chooses or checks the drive address of a new disk on a SCSI controller.</summary>
-public static class AddressPlanner
+internal static class AddressPlanner
 {
     /// <summary>
     /// The address for a new disk on <paramref name="controller"/>: the one asked for, checked, or the
@@ -17,18 +17,16 @@ public static class AddressPlanner
         var limits = ScsiControllerModels.LimitsOf(model);
         var modelText = model ?? "default-model";
         if (target is not null && (target < 0 || target > limits.MaxTarget))
-            throw OutOfRange(domain, $"Target {target} is out of range for the {modelText} controller {controller}, which takes targets 0 to {limits.MaxTarget}.");
+            throw Error.AddressOutOfRange(domain, $"Target {target} is out of range for the {modelText} controller {controller}, which takes targets 0 to {limits.MaxTarget}.");
         if (unit is not null && !limits.Allows(target ?? 0, unit.Value))
-            throw OutOfRange(domain, $"Unit {unit} is out of range for the {modelText} controller {controller}, which takes units 0 to {limits.MaxUnit}" +
+            throw Error.AddressOutOfRange(domain, $"Unit {unit} is out of range for the {modelText} controller {controller}, which takes units 0 to {limits.MaxUnit}" +
                                      (limits.ReservedUnit is null ? "." : $" except {limits.ReservedUnit} (the controller's own)."));
 
         if (unit is not null)
         {
             var wanted = new DriveAddress(controller, 0, target ?? 0, unit.Value);
             if (usage.IsUsed(wanted))
-                throw new VirtioScsiException(ErrorIds.AddressInUse, ErrorKind.ResourceExists,
-                    $"Address {wanted} (controller:bus:target:unit) is already used by a device of domain '{domain}'.", domain,
-                    "Leave out -Unit to take the lowest free unit, or pick a free one (see Get-DomainScsiTopology).");
+                throw Error.AddressInUse(domain, wanted.ToString());
             return wanted;
         }
 
@@ -43,15 +41,6 @@ public static class AddressPlanner
                 if (!usage.IsUsed(candidate)) return candidate;
             }
         }
-        throw new VirtioScsiException(ErrorIds.NoFreeAddress, ErrorKind.LimitsExceeded,
-            target is null
-                ? $"SCSI controller {controller} of domain '{domain}' has no free address left."
-                : $"Target {target} of SCSI controller {controller} of domain '{domain}' has no free unit left.",
-            domain, "Add another controller with New-ScsiController and pass its index with -Controller" +
-                    (target is null ? "." : ", or choose another -Target."));
+        throw Error.NoFreeAddress(domain, controller, target);
     }
-
-    private static VirtioScsiException OutOfRange(string domain, string message) =>
-        new(ErrorIds.AddressOutOfRange, ErrorKind.InvalidArgument, message, domain,
-            "Choose a value in range, or leave it out to let the module choose.");
 }

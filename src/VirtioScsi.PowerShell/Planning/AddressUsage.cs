@@ -9,7 +9,7 @@ namespace VirtioScsi.Planning;
 /// The drive addresses taken in a set of definitions (disks and SCSI host devices). Planning looks at
 /// the live and the persistent definition together, so an address is free only where it is free in both.
 /// </summary>
-public sealed class AddressUsage
+internal sealed class AddressUsage
 {
     private readonly HashSet<DriveAddress> _used = new();
     private readonly Dictionary<int, HashSet<DriveAddress>> _byController = new();

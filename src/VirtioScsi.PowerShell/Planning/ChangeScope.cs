@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using VirtioScsi.Errors;
 using VirtioScsi.Libvirt;
@@ -8,7 +9,7 @@ namespace VirtioScsi.Planning;
 /// Which definitions a change applies to: the running domain (virsh <c>--live</c>), the persistent
 /// definition (<c>--config</c>), or both.
 /// </summary>
-public readonly struct ChangeScope
+internal readonly struct ChangeScope
 {
     public ChangeScope(bool live, bool config)
     {
@@ -26,6 +27,11 @@ public readonly struct ChangeScope
         if (Config && domain.Config is not null) yield return domain.Config;
     }
 
+    /// <summary>The part of this scope whose definitions of <paramref name="domain"/> hold a device.</summary>
+    public ChangeScope WhereHeld(DomainState domain, Func<DomainDefinition, bool> holds) =>
+        new(Live && domain.Live is not null && holds(domain.Live),
+            Config && domain.Config is not null && holds(domain.Config));
+
     public override string ToString() => Live && Config ? "live and persistent" : Live ? "live only" : "persistent only";
 
     /// <summary>
@@ -35,13 +41,9 @@ public readonly struct ChangeScope
     public static ChangeScope Resolve(DomainState domain, bool liveRequested, bool configRequested)
     {
         if (liveRequested && !domain.IsActive)
-            throw new VirtioScsiException(ErrorIds.LiveChangeOnInactiveDomain, ErrorKind.InvalidOperation,
-                $"-Live was given, but domain '{domain.Name}' is {domain.StateText}: there is no running domain to change.",
-                domain.Name, "Leave out -Live to change the persistent definition, or start the domain first.");
+            throw Error.LiveChangeOnInactiveDomain(domain.Name, domain.StateText);
         if (configRequested && !domain.IsPersistent)
-            throw new VirtioScsiException(ErrorIds.ConfigChangeOnTransientDomain, ErrorKind.InvalidOperation,
-                $"-Config was given, but domain '{domain.Name}' is transient: it has no persistent definition.",
-                domain.Name, "Leave out -Config to change the running domain, or make it persistent with 'virsh define'.");
+            throw Error.ConfigChangeOnTransientDomain(domain.Name);
         if (!liveRequested && !configRequested)
             return new ChangeScope(domain.IsActive, domain.IsPersistent);
         return new ChangeScope(liveRequested, configRequested);

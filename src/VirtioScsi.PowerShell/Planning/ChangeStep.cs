@@ -8,19 +8,11 @@ using VirtioScsi.Virsh;
 
 namespace VirtioScsi.Planning;
 
-/// <summary>What a step changes, so the executor knows how to confirm that a live removal finished.</summary>
-public enum StepKind
-{
-    AttachDevice,
-    DetachDevice,
-    Define,
-}
-
 /// <summary>
 /// One change to a domain: a virsh command with the XML it reads from a file. Steps are planned from a
 /// read of the domain before anything runs, so -WhatIf can show exactly what would run.
 /// </summary>
-public sealed class ChangeStep
+internal sealed class ChangeStep
 {
     private ChangeStep(StepKind kind, string domain, string description, XNode xml, ChangeScope scope, bool showXml)
     {
@@ -85,30 +77,5 @@ public sealed class ChangeStep
             yield return "  with " + FilePath + " holding:";
             foreach (var line in XmlText.Split('\n')) yield return "    " + line.TrimEnd('\r');
         }
-    }
-}
-
-/// <summary>A planned change: its steps in order, what it will produce, and warnings for the user.</summary>
-public sealed class ChangePlan
-{
-    public ChangePlan(DomainState domain, ChangeScope scope, IReadOnlyList<ChangeStep> steps, IReadOnlyList<string> warnings)
-    {
-        Domain = domain;
-        Scope = scope;
-        Steps = steps;
-        Warnings = warnings;
-    }
-
-    public DomainState Domain { get; }
-    public ChangeScope Scope { get; }
-    public IReadOnlyList<ChangeStep> Steps { get; }
-    public IReadOnlyList<string> Warnings { get; }
-    public bool ChangesNothing => Steps.Count == 0;
-
-    public string Describe(string? connectionUri)
-    {
-        var lines = new List<string>();
-        foreach (var step in Steps) lines.AddRange(step.Describe(connectionUri));
-        return string.Join(Environment.NewLine, lines);
     }
 }

@@ -6,7 +6,7 @@ using VirtioScsi.Model;
 namespace VirtioScsi.Planning;
 
 /// <summary>The device XML the module hands to libvirt, built with System.Xml.Linq (never by string concatenation).</summary>
-public static class DeviceXml
+internal static class DeviceXml
 {
     public static XElement Controller(int index, string model, int? queues, int? ioThread)
     {
@@ -70,15 +70,4 @@ public static class DeviceXml
             new XAttribute("unit", Number(address.Unit)));
 
     private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
-}
-
-/// <summary>The optional settings of a passthrough LUN.</summary>
-public sealed class LunOptions
-{
-    public bool Shareable { get; set; }
-    public bool ReadOnly { get; set; }
-    /// <summary>filtered or unfiltered; null leaves libvirt's default (filtered).</summary>
-    public string? Sgio { get; set; }
-    public bool Rawio { get; set; }
-    public bool ManagedReservations { get; set; }
 }

@@ -13,7 +13,7 @@ namespace VirtioScsi.Planning;
 /// support hotplugging". On q35 the root complex takes no hot-plug at all; a device needs a
 /// pcie-root-port that nothing uses yet and whose hot-plug is not switched off.
 /// </remarks>
-public static class HotplugAssessment
+internal static class HotplugAssessment
 {
     public static (bool CanHotplug, string? Blocker) ForController(DomainState state)
     {
@@ -48,9 +48,7 @@ public static class HotplugAssessment
     {
         var (canHotplug, blocker) = ForController(domain);
         if (!canHotplug)
-            throw new VirtioScsiException(ErrorIds.HotplugUnavailable, ErrorKind.InvalidOperation,
-                $"{situation}, but a controller cannot be hot-plugged into it now: {blocker}.", domain.Name,
-                $"Fix the domain as said, or add {what} with -Config (it appears after a restart).");
+            throw Error.ControllerNotHotpluggable(domain.Name, situation, blocker!, what);
     }
 
     public static bool IsQ35(string machine) => machine.Contains("q35");

@@ -8,47 +8,12 @@ using VirtioScsi.Model;
 
 namespace VirtioScsi.Planning;
 
-/// <summary>What Add-PassthroughLun asks for.</summary>
-public sealed class LunRequest
-{
-    public LunRequest(LunSource source) => Source = source;
-
-    public LunSource Source { get; }
-    public int? Controller { get; set; }
-    public int? Target { get; set; }
-    public int? Unit { get; set; }
-    public string? TargetDevice { get; set; }
-    public int? BootOrder { get; set; }
-    public LunOptions Options { get; set; } = new();
-}
-
-/// <summary>The plan for attaching a LUN, and what it will be once attached.</summary>
-public sealed class LunAttachPlan
-{
-    public LunAttachPlan(ChangePlan change, string targetDevice, DriveAddress address, int? newControllerIndex, DiskElement? existing)
-    {
-        Change = change;
-        TargetDevice = targetDevice;
-        Address = address;
-        NewControllerIndex = newControllerIndex;
-        Existing = existing;
-    }
-
-    public ChangePlan Change { get; }
-    public string TargetDevice { get; }
-    public DriveAddress Address { get; }
-    /// <summary>The index of the virtio-scsi controller the plan adds first, if it adds one.</summary>
-    public int? NewControllerIndex { get; }
-    /// <summary>The LUN already attached from the same source; then the plan changes nothing.</summary>
-    public DiskElement? Existing { get; }
-}
-
 /// <summary>
 /// Plans a passthrough LUN: the controller (an existing virtio-scsi one, or a new one at an unused
 /// index), the drive address, the target name, the boot order, and the device XML. Pure: it reads the
 /// domain state it is given and runs nothing.
 /// </summary>
-public static class LunAttachPlanner
+internal static class LunAttachPlanner
 {
     /// <param name="canonicalPath">Resolves a host path to the device it names (symlinks followed), so two
     /// names of one device are known as the same source; identity where the host cannot be asked.</param>
@@ -60,9 +25,7 @@ public static class LunAttachPlanner
         if (existing is not null)
         {
             if (existing.Device != "lun")
-                throw new VirtioScsiException(ErrorIds.SourceInUse, ErrorKind.ResourceExists,
-                    $"{request.Source} is already attached to domain '{name}' as {existing.TargetDevice} (device='{existing.Device}', emulated, not passed through).",
-                    name, "Remove that disk first (virsh detach-disk), then add the LUN again.");
+                throw Error.SourceAttachedEmulated(name, request.Source.ToString(), existing.TargetDevice, existing.Device);
             CheckSamePlacement(domain, existing, request);
             return PlanExisting(domain, existing, request.Source, scope, canonicalPath ?? (p => p));
         }
@@ -79,11 +42,11 @@ public static class LunAttachPlanner
         XElement? newControllerXml = null;
         if (request.Controller is not null)
         {
-            var controller = ControllerPlanner.RequireVirtio(domain, scope, request.Controller.Value);
+            var controller = ControllerQueries.RequireVirtio(domain, scope, request.Controller.Value);
             controllerIndex = controller.Index;
             controllerModel = controller.Model!;
         }
-        else if (ControllerPlanner.FindUsableVirtio(domain, scope) is { } usable)
+        else if (ControllerQueries.FindUsableVirtio(domain, scope) is { } usable)
         {
             controllerIndex = usable.Index;
             controllerModel = usable.Model!;
@@ -94,7 +57,7 @@ public static class LunAttachPlanner
             {
                 HotplugAssessment.RequireController(domain, $"Domain '{name}' has no virtio-scsi controller", "the LUN");
             }
-            controllerIndex = ControllerPlanner.LowestFreeIndex(domain.AllDefinitions);
+            controllerIndex = ControllerQueries.LowestFreeIndex(domain.AllDefinitions);
             controllerModel = ScsiControllerModels.VirtioScsi;
             newControllerXml = DeviceXml.Controller(controllerIndex, controllerModel, null, null);
         }
@@ -194,10 +157,8 @@ public static class LunAttachPlanner
         if (request.Unit is not null && request.Unit != address?.Unit) differs.Add($"-Unit {request.Unit}");
         if (request.BootOrder is not null && request.BootOrder != existing.BootOrder) differs.Add($"-BootOrder {request.BootOrder}");
         if (differs.Count == 0) return;
-        throw new VirtioScsiException(ErrorIds.SourceInUse, ErrorKind.ResourceExists,
-            $"{request.Source} is already attached to domain '{domain.Name}' as {existing.TargetDevice} at {address?.ToString() ?? "no drive address"}" +
-            (existing.BootOrder is null ? "" : $" with boot order {existing.BootOrder}") + $", not as asked ({string.Join(", ", differs)}).",
-            domain.Name, "To move it, remove it with Remove-PassthroughLun first and add it again; to keep it, leave those parameters out.");
+        throw Error.SourceAttachedElsewhere(domain.Name, request.Source.ToString(), existing.TargetDevice,
+            address?.ToString() ?? "no drive address", existing.BootOrder, string.Join(", ", differs));
     }
 
     /// <summary>
@@ -216,17 +177,13 @@ public static class LunAttachPlanner
             return new LunAttachPlan(new ChangePlan(domain, scope, Array.Empty<ChangeStep>(), Array.Empty<string>()), target, address, null, existing);
 
         if (existing.Address is null)
-            throw new VirtioScsiException(ErrorIds.AddressInUse, ErrorKind.InvalidOperation,
-                $"{source} is in domain '{name}' as {target} without a drive address, so it cannot be added to the other definition at the same place.",
-                name, "Remove it with Remove-PassthroughLun and add it again.");
-        ControllerPlanner.RequireVirtio(domain, missing, address.Controller);
+            throw Error.LunWithoutAddress(name, source.ToString(), target);
+        ControllerQueries.RequireVirtio(domain, missing, address.Controller);
         foreach (var definition in missing.DefinitionsOf(domain))
         {
             var taken = definition.Disks.FirstOrDefault(d => d.TargetDevice == target || (d.IsScsi && d.Address == address));
             if (taken is not null)
-                throw new VirtioScsiException(ErrorIds.AddressInUse, ErrorKind.ResourceExists,
-                    $"{source} is {target} at {address} in one definition of domain '{name}', but the other has {taken.TargetDevice} ({taken.Source}) there.",
-                    name, "Remove one of them with Remove-PassthroughLun so the definitions agree, then add the LUN again.");
+                throw Error.DefinitionsDisagreeOnAddress(name, source.ToString(), target, address.ToString(), taken.TargetDevice, taken.Source.ToString());
         }
         // The device as libvirt keeps it, less what libvirt generates itself; the running domain takes no boot order.
         var xml = new XElement(existing.Element);
@@ -242,22 +199,16 @@ public static class LunAttachPlanner
     {
         var name = domain.Name;
         if (request.Options.Sgio is not null && request.Options.Sgio is not ("filtered" or "unfiltered"))
-            throw new VirtioScsiException(ErrorIds.SourceInvalid, ErrorKind.InvalidArgument,
-                $"-Sgio '{request.Options.Sgio}' is not valid.", name, "Use filtered or unfiltered.");
+            throw Error.SgioInvalid(name, request.Options.Sgio);
         if (request.BootOrder is not null)
         {
             if (request.BootOrder < 1)
-                throw new VirtioScsiException(ErrorIds.BootOrderInvalid, ErrorKind.InvalidArgument,
-                    $"-BootOrder {request.BootOrder} is not valid: boot orders start at 1.", name, "Pass 1 to boot from this LUN first.");
+                throw Error.BootOrderBelowOne(name, request.BootOrder.Value);
             if (!scope.Config)
-                throw new VirtioScsiException(ErrorIds.BootOrderInvalid, ErrorKind.InvalidArgument,
-                    $"-BootOrder needs the persistent definition of domain '{name}', which this change does not touch ({scope}).", name,
-                    domain.IsPersistent ? "Leave out -Live." : "Boot order applies at the next boot, which a transient domain does not have: define the domain with 'virsh define' first.");
+                throw Error.BootOrderNeedsConfig(name, scope.ToString(), domain.IsPersistent);
             var holder = domain.Config?.Disks.FirstOrDefault(d => d.BootOrder == request.BootOrder);
             if (domain.Config?.BootOrdersInUse.Contains(request.BootOrder.Value) == true)
-                throw new VirtioScsiException(ErrorIds.BootOrderInUse, ErrorKind.ResourceExists,
-                    $"Boot order {request.BootOrder} is already given to {(holder?.TargetDevice is { } t ? "disk " + t : "another device")} of domain '{name}'.",
-                    name, "Choose another -BootOrder, or change the other device's order with 'virsh edit'.");
+                throw Error.BootOrderInUse(name, request.BootOrder.Value, holder?.TargetDevice is { } t ? "disk " + t : "another device");
         }
     }
 
@@ -265,14 +216,10 @@ public static class LunAttachPlanner
     {
         if (requested is null) return TargetDeviceNames.LowestFree(domain.AllDefinitions);
         if (!TargetDeviceNames.IsValid(requested))
-            throw new VirtioScsiException(ErrorIds.TargetDeviceInvalid, ErrorKind.InvalidArgument,
-                $"-TargetDevice '{requested}' is not a SCSI disk name.", domain.Name,
-                "Use sd followed by one to three lower-case letters (sdb, sdaa), or leave it out to take the lowest free name.");
+            throw Error.TargetDeviceInvalid(domain.Name, requested);
         var holder = domain.AllDefinitions.SelectMany(d => d.Disks).FirstOrDefault(d => d.TargetDevice == requested);
         if (holder is not null)
-            throw new VirtioScsiException(ErrorIds.TargetDeviceInUse, ErrorKind.ResourceExists,
-                $"Target device {requested} is already used by {holder.Source} in domain '{domain.Name}'.", domain.Name,
-                $"Leave out -TargetDevice to take the lowest free name ({TargetDeviceNames.LowestFree(domain.AllDefinitions)}), or choose another.");
+            throw Error.TargetDeviceInUse(domain.Name, requested, holder.Source.ToString(), TargetDeviceNames.LowestFree(domain.AllDefinitions));
         return requested;
     }
 

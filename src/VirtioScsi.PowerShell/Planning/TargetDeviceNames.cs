@@ -11,7 +11,7 @@ namespace VirtioScsi.Planning;
 /// <summary>
 /// SCSI target device names: sda…sdz, sdaa…sdzz, sdaaa…, the sequence libvirt and Linux use.
 /// </summary>
-public static class TargetDeviceNames
+internal static class TargetDeviceNames
 {
     private static readonly Regex Pattern = new(@"\Asd[a-z]{1,3}\z", RegexOptions.CultureInvariant);
 

@@ -12,7 +12,7 @@ namespace VirtioScsi.Virsh;
 /// double quotes group, and backslashes are literal unless they precede a double quote, where 2n
 /// backslashes give n and 2n+1 give n plus a literal quote. This function is the exact inverse.
 /// </remarks>
-public static class ProcessArguments
+internal static class ProcessArguments
 {
     public static string Join(IEnumerable<string> arguments)
     {

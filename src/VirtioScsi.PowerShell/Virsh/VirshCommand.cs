@@ -10,7 +10,7 @@ namespace VirtioScsi.Virsh;
 /// written bare; every value goes through <see cref="VirshQuoting.Quote"/>, so nothing a user typed can
 /// become an option or a second command.
 /// </summary>
-public sealed class VirshCommand
+internal sealed class VirshCommand
 {
     private static readonly Regex CommandPattern = new(@"\A[a-z][a-z0-9-]*\z", RegexOptions.CultureInvariant);
     private static readonly Regex OptionPattern = new(@"\A--[a-z][a-z0-9-]*\z", RegexOptions.CultureInvariant);

@@ -14,7 +14,7 @@ namespace VirtioScsi.Virsh;
 /// <c>--</c>, so a domain named <c>--all</c> can never turn into an option. Values are therefore always
 /// quoted, and a single quote inside a value is written as <c>'\''</c> (close, escaped quote, reopen).
 /// </remarks>
-public static class VirshQuoting
+internal static class VirshQuoting
 {
     public static string Quote(string value)
     {

@@ -35,7 +35,7 @@ internal sealed class VirshSession : IDisposable
         StartReader(process.StandardError, _err);
     }
 
-    /// <summary>False once virsh has exited or been stopped: the runner then starts a new session.</summary>
+    /// <summary>False once virsh has exited or been stopped: <see cref="VirshSessionRunner"/> then starts a new session.</summary>
     public bool IsUsable { get; private set; } = true;
 
     /// <summary>
@@ -75,7 +75,7 @@ internal sealed class VirshSession : IDisposable
         catch (IOException e)
         {
             IsUsable = false;
-            throw Ended("virsh stopped reading commands: " + e.Message);
+            throw Error.VirshSessionEnded("virsh stopped reading commands: " + e.Message);
         }
 
         var results = new List<VirshResult>(commands.Count);
@@ -96,27 +96,23 @@ internal sealed class VirshSession : IDisposable
                     if (DateTime.UtcNow > deadline)
                     {
                         Stop();
-                        throw VirshErrors.TimedOut(timeout, command.ToVirshSyntax());
+                        throw Error.VirshTimedOut(timeout, command.ToVirshSyntax());
                     }
                     if (_out.Closed && _err.Closed)
                     {
                         IsUsable = false;
-                        throw Ended("virsh ended: " + _err.Rest().Trim());
+                        throw Error.VirshSessionEnded("virsh ended: " + _err.Rest().Trim());
                     }
                     Monitor.Wait(_lock, 50);
                 }
                 var output = _out.Take(printed);
                 var error = _err.Take(errorMarker);
                 output = trailingEcho.Replace(LeadingEcho.Replace(output, "", 1), "", 1);
-                results.Add(new VirshResult(command, output, error, !VirshErrors.HasError(error)));
+                results.Add(new VirshResult(command, output, error, ranToEnd: true));
             }
         }
         return results;
     }
-
-    private VirtioScsiException Ended(string message) =>
-        new(ErrorIds.VirshFailed, ErrorKind.ResourceUnavailable, message, "virsh",
-            "Check that libvirtd runs and that -ConnectionUri (or LIBVIRT_DEFAULT_URI) names it.");
 
     private void StartReader(StreamReader reader, MarkedText into)
     {
@@ -192,56 +188,4 @@ internal sealed class VirshSession : IDisposable
             }
         });
     }
-}
-
-/// <summary>
-/// Text read from a stream, taken off in pieces up to markers. Searches only what arrived since the last
-/// search, so reading the output of a thousand commands stays linear.
-/// </summary>
-internal sealed class MarkedText
-{
-    private readonly StringBuilder _text = new();
-    private int _start;
-    private int _scanned;
-    private int _found = -1;
-    private string? _foundMarker;
-
-    public bool Closed { get; set; }
-
-    public void Append(char[] buffer, int count) => _text.Append(buffer, 0, count);
-
-    /// <summary>True when the marker has arrived after what was taken so far.</summary>
-    public bool Has(string marker)
-    {
-        if (_foundMarker == marker && _found >= 0) return true;
-        // Look again from just before the unscanned part, in case the marker straddles two reads.
-        var from = Math.Max(_start, _scanned - marker.Length);
-        var tail = _text.ToString(from, _text.Length - from);
-        var at = tail.IndexOf(marker, StringComparison.Ordinal);
-        _scanned = _text.Length;
-        if (at < 0) return false;
-        _found = from + at;
-        _foundMarker = marker;
-        return true;
-    }
-
-    /// <summary>Takes the text before the marker, and the marker; call after <see cref="Has"/> said yes.</summary>
-    public string Take(string marker)
-    {
-        if (!Has(marker)) throw new InvalidOperationException("marker not arrived");
-        var before = _text.ToString(_start, _found - _start);
-        _start = _found + marker.Length;
-        _scanned = _start;
-        _found = -1;
-        _foundMarker = null;
-        if (_start > 1 << 20)
-        {
-            _text.Remove(0, _start);
-            _start = 0;
-            _scanned = 0;
-        }
-        return before;
-    }
-
-    public string Rest() => _text.ToString(_start, _text.Length - _start);
 }

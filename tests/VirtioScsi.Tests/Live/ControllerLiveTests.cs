@@ -16,9 +16,9 @@ public class ControllerLiveTests
         LiveStack.Require();
         using var domain = TestDomain.Create("ctl", "<controller type='scsi' index='0' model='lsilogic'/>");
         var manager = LiveStack.Manager();
-        var (plan, index) = manager.PlanNewController(domain.Name, new ControllerRequest(), false, false);
-        Assert.Equal(1, index);
-        var controller = manager.ApplyNewController(plan, index);
+        var plan = manager.PlanNewController(domain.Name, new ControllerRequest(), false, false);
+        Assert.Equal(1, plan.Index);
+        var controller = manager.ApplyNewController(plan);
 
         Assert.Equal((1, "virtio-scsi", true, DefinitionPresence.Both), (controller.Index, controller.Model, controller.IsVirtioScsi, controller.Presence));
         Assert.NotNull(controller.PciAddress);
@@ -42,8 +42,8 @@ public class ControllerLiveTests
         System.IO.File.Delete(file);
 
         var manager = LiveStack.Manager();
-        var (plan, index) = manager.PlanNewController(domain.Name, new ControllerRequest { Queues = 2, IOThread = 2, Index = 4 }, false, false);
-        var controller = manager.ApplyNewController(plan, index);
+        var plan = manager.PlanNewController(domain.Name, new ControllerRequest { Queues = 2, IOThread = 2, Index = 4 }, false, false);
+        var controller = manager.ApplyNewController(plan);
         Assert.Equal((4, 2, 2), (controller.Index, controller.Queues, controller.IOThread));
         Assert.Contains("<driver queues='2' iothread='2'/>", LiveStack.DumpXml(domain.Name, inactive: true));
         var e = Assert.Throws<VirtioScsiException>(() => manager.PlanNewController(domain.Name, new ControllerRequest { IOThread = 3 }, false, false));

@@ -65,7 +65,7 @@ public class ErrorLiveTests
         AssertUnchanged(domain.Name, () => Attach(r => r.TargetDevice = "vda"), ErrorIds.TargetDeviceInvalid);
         AssertUnchanged(domain.Name, () => Attach(r => r.TargetDevice = "sda"), ErrorIds.TargetDeviceInUse);
         AssertUnchanged(domain.Name, () => manager.ApplyNewController(
-            manager.PlanNewController(domain.Name, new ControllerRequest { Index = 1 }, false, false).Plan, 1), ErrorIds.ControllerIndexInUse);
+            manager.PlanNewController(domain.Name, new ControllerRequest { Index = 1 }, false, false)), ErrorIds.ControllerIndexInUse);
         AssertUnchanged(domain.Name, () => manager.PlanNewController(domain.Name, new ControllerRequest { IOThread = 1 }, false, false), ErrorIds.IOThreadInvalid);
     }
 

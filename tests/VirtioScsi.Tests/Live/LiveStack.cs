@@ -6,7 +6,6 @@ using System.Linq;
 using System.Text.RegularExpressions;
 using System.Threading;
 using VirtioScsi.Engine;
-using VirtioScsi.Virsh;
 using Xunit;
 
 namespace VirtioScsi.Tests.Live;
@@ -16,7 +15,7 @@ namespace VirtioScsi.Tests.Live;
 /// tgtd (see .ci/setup-stack.sh). Where VIRTIOSCSI_REQUIRE_LIVE=1 (as in CI) a missing stack fails the
 /// tests; elsewhere they report themselves skipped.
 /// </summary>
-public static class LiveStack
+internal static class LiveStack
 {
     public const string Uri = "qemu:///system";
     public static readonly int IscsiPort = int.TryParse(Environment.GetEnvironmentVariable("VIRTIOSCSI_ISCSI_PORT"), out var p) ? p : 13260;
@@ -49,7 +48,7 @@ public static class LiveStack
     /// one virsh session open unless asked to start a process per batch. (Never disposed here: the session's
     /// virsh ends when the test host closes its stdin.)
     /// </summary>
-    public static ScsiManager Manager(bool session = true) => new(new VirshRunner(Uri) { KeepSessionOpen = session });
+    public static ScsiManager Manager(bool session = true) => new ScsiManagerFactory(keepSessionOpen: session).Open(Uri);
 
     /// <summary>Runs a program with an argument list (the tests' own path to virsh, independent of the product's runner).</summary>
     public static (int Code, string Output, string Error) Run(string program, params string[] arguments)

@@ -46,7 +46,7 @@ public class LunLiveTests
         Assert.Equal("scsi1.0", device.Bus);
         Assert.Equal("virtio-scsi-pci", LiveStack.ControllerTypeOf(domain.Name, "scsi1"));
         // One virsh session did it all: read the domain, add the controller, attach the LUN, read back.
-        Assert.Equal(1, manager.Virsh.ProcessesStarted);
+        Assert.Equal(1, manager.ProcessesStarted);
     }
 
     [SkippableFact]
@@ -229,8 +229,8 @@ public class LunLiveTests
         Assert.Equal(2, plan.Change.Steps.Count);
         using var stop = new System.Threading.CancellationTokenSource();
         // Ctrl+C arrives as the second step (the LUN) is about to run: the controller is in by then.
-        manager.Executor.StepStarting = (index, count, _) => { if (index == 1) stop.Cancel(); };
-        Assert.ThrowsAny<System.OperationCanceledException>(() => manager.ApplyLunAttach(plan, stop.Token));
+        Assert.ThrowsAny<System.OperationCanceledException>(() => manager.ApplyLunAttach(plan, stop.Token,
+            stepStarting: (index, count, _) => { if (index == 1) stop.Cancel(); }));
         Assert.Equal(before, LiveStack.DumpXml(domain.Name, inactive: true));
     }
 }

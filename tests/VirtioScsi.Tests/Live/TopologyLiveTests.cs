@@ -26,7 +26,7 @@ public class TopologyLiveTests
             var results = manager.ReadDomains(new[] { new NameFilter(prefix + "-*", true, n => n.StartsWith(prefix + "-")) }, false);
             Assert.True(results.Count >= 6);
             Assert.All(results, r => Assert.Null(r.Error));
-            Assert.Equal(processes, manager.Virsh.ProcessesStarted);
+            Assert.Equal(processes, manager.ProcessesStarted);
             foreach (var d in domains)
             {
                 var topology = manager.Topology(results.Single(r => r.Name == d.Name).State!);

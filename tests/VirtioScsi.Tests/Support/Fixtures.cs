@@ -6,7 +6,7 @@ using VirtioScsi.Model;
 namespace VirtioScsi.Tests.Support;
 
 /// <summary>Domain XML recorded with 'virsh dumpxml' from a real libvirt 9.0 / QEMU 7.2 (tests/VirtioScsi.Tests/Fixtures).</summary>
-public static class Fixtures
+internal static class Fixtures
 {
     public static string Text(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", name));
 

@@ -38,7 +38,7 @@ public class VirshQuotingTests
     {
         Skip.If(Support.Tools.Virsh is null, "virsh is not installed");
         // echo needs no connection; its output is the argument and a newline.
-        var runner = new VirshRunner(virshPath: Support.Tools.Virsh);
+        var runner = new VirshProcessRunner(virshPath: Support.Tools.Virsh);
         var command = new VirshCommand("echo").Option("--string", value);
         var result = runner.Run(command);
         Assert.True(result.Succeeded, result.Error);

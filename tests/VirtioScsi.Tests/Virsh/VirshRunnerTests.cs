@@ -14,7 +14,7 @@ public class VirshRunnerTests
     public void A_batch_runs_in_one_process_and_keeps_each_commands_output_apart()
     {
         Skip.If(Tools.Virsh is null, "virsh is not installed");
-        var runner = new VirshRunner(virshPath: Tools.Virsh);
+        var runner = new VirshProcessRunner(virshPath: Tools.Virsh);
         var results = runner.RunBatch(new[]
         {
             new VirshCommand("echo").Option("--string", "first; echo injected"),
@@ -39,7 +39,7 @@ public class VirshRunnerTests
     {
         Skip.If(Tools.Virsh is null, "virsh is not installed");
         // virsh parses the whole string before running anything: a parse error stops every command.
-        var runner = new VirshRunner(virshPath: Tools.Virsh);
+        var runner = new VirshProcessRunner(virshPath: Tools.Virsh);
         var results = runner.RunBatch(new[]
         {
             new VirshCommand("echo").Option("--string", "never printed"),
@@ -53,7 +53,7 @@ public class VirshRunnerTests
     public void A_batch_larger_than_one_argument_can_hold_is_split_across_processes()
     {
         Skip.If(Tools.Virsh is null, "virsh is not installed");
-        var runner = new VirshRunner(virshPath: Tools.Virsh);
+        var runner = new VirshProcessRunner(virshPath: Tools.Virsh);
         var payload = new string('x', 4000);
         var commands = Enumerable.Range(0, 60).Select(i => new VirshCommand("echo").Option("--string", $"{i}:{payload}")).ToArray();
         var results = runner.RunBatch(commands);
@@ -65,7 +65,7 @@ public class VirshRunnerTests
     [Fact]
     public void A_missing_virsh_says_which_package_provides_it()
     {
-        var e = Assert.Throws<VirtioScsiException>(() => VirshRunner.FindVirsh("/nonexistent-a:/nonexistent-b"));
+        var e = Assert.Throws<VirtioScsiException>(() => VirshProgram.Find("/nonexistent-a:/nonexistent-b"));
         Assert.Equal(ErrorIds.VirshNotFound, e.ErrorId);
         Assert.Contains("libvirt-clients", e.FullMessage);
     }
@@ -80,7 +80,7 @@ public class VirshRunnerTests
         System.IO.File.SetUnixFileMode(hang, System.IO.UnixFileMode.UserRead | System.IO.UnixFileMode.UserExecute);
         try
         {
-            var runner = new VirshRunner(timeout: TimeSpan.FromMilliseconds(300), virshPath: hang);
+            var runner = new VirshProcessRunner(timeout: TimeSpan.FromMilliseconds(300), virshPath: hang);
             var started = DateTime.UtcNow;
             var e = Assert.Throws<VirtioScsiException>(() => runner.Run(new VirshCommand("list")));
             Assert.Equal(ErrorIds.VirshTimedOut, e.ErrorId);
@@ -95,7 +95,7 @@ public class VirshRunnerTests
     [Fact]
     public void Output_is_split_on_whole_marker_lines_only()
     {
-        var parts = VirshRunner.SplitOnMarker("a\nM\nb M\nM\n", "M");
+        var parts = VirshProcessRunner.SplitOnMarker("a\nM\nb M\nM\n", "M");
         Assert.Equal(new[] { "a\n", "b M\n", "" }, parts);
     }
 
@@ -103,7 +103,7 @@ public class VirshRunnerTests
     public void A_session_keeps_one_virsh_for_many_calls_and_keeps_each_commands_output_apart()
     {
         Skip.If(Tools.Virsh is null, "virsh is not installed");
-        using var runner = new VirshRunner(virshPath: Tools.Virsh) { KeepSessionOpen = true };
+        using var runner = new VirshSessionRunner(virshPath: Tools.Virsh);
         var first = runner.RunBatch(new[]
         {
             new VirshCommand("echo").Option("--string", "first; echo injected"),
@@ -132,7 +132,7 @@ public class VirshRunnerTests
     public void A_session_reads_back_every_quoted_value_unchanged(string value)
     {
         Skip.If(Tools.Virsh is null, "virsh is not installed");
-        using var runner = new VirshRunner(virshPath: Tools.Virsh) { KeepSessionOpen = true };
+        using var runner = new VirshSessionRunner(virshPath: Tools.Virsh);
         var result = runner.Run(new VirshCommand("echo").Option("--string", value));
         Assert.True(result.Succeeded, result.Error);
         // Values with control characters (a newline ends a stdin line, readline takes a tab as a key) go as
@@ -150,7 +150,7 @@ public class VirshRunnerTests
         System.IO.File.SetUnixFileMode(hang, System.IO.UnixFileMode.UserRead | System.IO.UnixFileMode.UserExecute);
         try
         {
-            using var runner = new VirshRunner(timeout: TimeSpan.FromMilliseconds(300), virshPath: hang) { KeepSessionOpen = true };
+            using var runner = new VirshSessionRunner(timeout: TimeSpan.FromMilliseconds(300), virshPath: hang);
             var started = DateTime.UtcNow;
             Assert.Equal(ErrorIds.VirshTimedOut, Assert.Throws<VirtioScsiException>(() => runner.Run(new VirshCommand("list"))).ErrorId);
             Assert.Equal(ErrorIds.VirshTimedOut, Assert.Throws<VirtioScsiException>(() => runner.Run(new VirshCommand("list"))).ErrorId);

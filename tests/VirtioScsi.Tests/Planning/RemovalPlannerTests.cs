@@ -10,7 +10,7 @@ using Xunit;
 namespace VirtioScsi.Tests.Planning;
 
 /// <summary>Remove-PassthroughLun and Remove-ScsiController planning.</summary>
-public class DetachPlannerTests
+public class RemovalPlannerTests
 {
     private static ChangeScope Default(DomainState domain) => ChangeScope.Resolve(domain, false, false);
 
@@ -28,7 +28,7 @@ public class DetachPlannerTests
     public void A_lun_in_both_definitions_is_detached_from_both()
     {
         var domain = Fixtures.Running("virtio-only.live.xml");
-        var plan = DetachPlanner.PlanLunRemoval(domain, "sdb", Default(domain));
+        var plan = LunRemovalPlanner.Plan(domain, "sdb", Default(domain));
         var step = Assert.Single(plan.Steps);
         Assert.Equal(StepKind.DetachDevice, step.Kind);
         Assert.True(step.Scope.Live);
@@ -51,7 +51,7 @@ public class DetachPlannerTests
     public void The_detach_knows_when_the_lun_has_left_the_running_domain()
     {
         var domain = Fixtures.Running("virtio-only.live.xml");
-        var isGone = DetachPlanner.PlanLunRemoval(domain, "sdb", Default(domain)).Steps.Single().IsGoneFromLive!;
+        var isGone = LunRemovalPlanner.Plan(domain, "sdb", Default(domain)).Steps.Single().IsGoneFromLive!;
         Assert.False(isGone(Fixtures.Definition("virtio-only.live.xml")));
         Assert.True(isGone(Dom.Parse(Dom.Edit("virtio-only.live.xml", d =>
             Dom.Devices(d).Elements("disk").Where(x => (string?)x.Element("target")!.Attribute("dev") == "sdb").Remove()))));
@@ -61,7 +61,7 @@ public class DetachPlannerTests
     public void A_lun_of_a_shut_off_domain_is_detached_from_its_persistent_definition()
     {
         var domain = Fixtures.ShutOff("many-luns.config.xml");
-        var step = DetachPlanner.PlanLunRemoval(domain, "sdoj", Default(domain)).Steps.Single();
+        var step = LunRemovalPlanner.Plan(domain, "sdoj", Default(domain)).Steps.Single();
         Assert.False(step.Scope.Live);
         Assert.True(step.Scope.Config);
         Assert.DoesNotContain("--live", step.Command.ToVirshSyntax());
@@ -72,16 +72,16 @@ public class DetachPlannerTests
     public void An_unknown_target_device_is_not_found()
     {
         var domain = Fixtures.Running("virtio-only.live.xml");
-        var e = Dom.Fails(ErrorIds.LunNotFound, () => DetachPlanner.PlanLunRemoval(domain, "sdz", Default(domain)));
+        var e = Dom.Fails(ErrorIds.LunNotFound, () => LunRemovalPlanner.Plan(domain, "sdz", Default(domain)));
         Assert.Equal(ErrorKind.ObjectNotFound, e.Kind);
-        Dom.Fails(ErrorIds.LunNotFound, () => DetachPlanner.PlanLunRemoval(Fixtures.ShutOff("many-luns.config.xml"), "sdh", Dom.ConfigOnly));
+        Dom.Fails(ErrorIds.LunNotFound, () => LunRemovalPlanner.Plan(Fixtures.ShutOff("many-luns.config.xml"), "sdh", Dom.ConfigOnly));
     }
 
     [Fact]
     public void A_lun_only_in_the_persistent_definition_is_detached_from_it_only()
     {
         var domain = MixedWithConfigOnlyLun();
-        var step = DetachPlanner.PlanLunRemoval(domain, "sdc", Default(domain)).Steps.Single();
+        var step = LunRemovalPlanner.Plan(domain, "sdc", Default(domain)).Steps.Single();
         Assert.False(step.Scope.Live);
         Assert.True(step.Scope.Config);
         Assert.DoesNotContain("--live", step.Command.ToVirshSyntax());
@@ -90,7 +90,7 @@ public class DetachPlannerTests
     [Fact]
     public void A_lun_only_in_the_persistent_definition_is_not_found_by_a_live_change()
     {
-        Dom.Fails(ErrorIds.LunNotFound, () => DetachPlanner.PlanLunRemoval(MixedWithConfigOnlyLun(), "sdc", Dom.LiveOnly));
+        Dom.Fails(ErrorIds.LunNotFound, () => LunRemovalPlanner.Plan(MixedWithConfigOnlyLun(), "sdc", Dom.LiveOnly));
     }
 
     [Fact]
@@ -98,10 +98,10 @@ public class DetachPlannerTests
     {
         var live = Dom.Edit("virtio-only.live.xml", d => Dom.AddDevice(d, Dom.IscsiLun("sdc", 0, 2, 3)));
         var domain = Dom.Running(live, Fixtures.Text("virtio-only.live.xml"));
-        var step = DetachPlanner.PlanLunRemoval(domain, "sdc", Default(domain)).Steps.Single();
+        var step = LunRemovalPlanner.Plan(domain, "sdc", Default(domain)).Steps.Single();
         Assert.True(step.Scope.Live);
         Assert.False(step.Scope.Config);
-        Dom.Fails(ErrorIds.LunNotFound, () => DetachPlanner.PlanLunRemoval(domain, "sdc", Dom.ConfigOnly));
+        Dom.Fails(ErrorIds.LunNotFound, () => LunRemovalPlanner.Plan(domain, "sdc", Dom.ConfigOnly));
     }
 
     [Fact]
@@ -109,7 +109,7 @@ public class DetachPlannerTests
     {
         var xml = Dom.Edit("virtio-only.live.xml", d => Dom.AddDevice(d, Dom.BlockLun("sdc", "/dev/sdx", 0, 2)));
         var domain = Dom.Running(xml);
-        var disk = DetachPlanner.PlanLunRemoval(domain, "sdc", Default(domain)).Steps.Single().Device();
+        var disk = LunRemovalPlanner.Plan(domain, "sdc", Default(domain)).Steps.Single().Device();
         Assert.Equal("block", (string?)disk.Attribute("type"));
         Assert.Equal("/dev/sdx", (string?)disk.Element("source")!.Attribute("dev"));
     }
@@ -124,16 +124,16 @@ public class DetachPlannerTests
             "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='/var/lib/libvirt/images/boot.qcow2'/>" +
             "<target dev='sda' bus='sata'/><address type='drive' controller='0' bus='0' target='0' unit='0'/></disk>"));
         var domain = Dom.Running(xml);
-        Dom.Fails(ErrorIds.LunNotFound, () => DetachPlanner.PlanLunRemoval(domain, "sda", Default(domain)));
+        Dom.Fails(ErrorIds.LunNotFound, () => LunRemovalPlanner.Plan(domain, "sda", Default(domain)));
     }
 
     [Fact]
     public void A_lun_is_found_by_its_iscsi_source()
     {
         var domain = Fixtures.Running("virtio-only.live.xml");
-        Assert.Equal("sdb", DetachPlanner.FindTargetBySource(domain, LunSource.Iscsi("127.0.0.1", 13260, "iqn.2026-11.org.example:fixture", 2)));
-        Assert.Equal("sda", DetachPlanner.FindTargetBySource(domain, LunSource.Iscsi("127.0.0.1", 13260, "iqn.2026-11.org.example:fixture", 1)));
-        Assert.Null(DetachPlanner.FindTargetBySource(domain, LunSource.Iscsi("127.0.0.1", 13260, "iqn.2026-11.org.example:fixture", 3)));
+        Assert.Equal("sdb", LunRemovalPlanner.FindTargetBySource(domain, LunSource.Iscsi("127.0.0.1", 13260, "iqn.2026-11.org.example:fixture", 2)));
+        Assert.Equal("sda", LunRemovalPlanner.FindTargetBySource(domain, LunSource.Iscsi("127.0.0.1", 13260, "iqn.2026-11.org.example:fixture", 1)));
+        Assert.Null(LunRemovalPlanner.FindTargetBySource(domain, LunSource.Iscsi("127.0.0.1", 13260, "iqn.2026-11.org.example:fixture", 3)));
     }
 
     [Fact]
@@ -141,9 +141,9 @@ public class DetachPlannerTests
     {
         var xml = Dom.Edit("virtio-only.live.xml", d => Dom.AddDevice(d, Dom.BlockLun("sdc", "/dev/sdx", 0, 2)));
         var domain = Dom.Running(xml);
-        Assert.Equal("sdc", DetachPlanner.FindTargetBySource(domain, LunSource.Block("/dev/sdx")));
-        Assert.Null(DetachPlanner.FindTargetBySource(domain, LunSource.Block("/dev/disk/by-id/wwn-0x6001")));
-        Assert.Equal("sdc", DetachPlanner.FindTargetBySource(domain, LunSource.Block("/dev/disk/by-id/wwn-0x6001"),
+        Assert.Equal("sdc", LunRemovalPlanner.FindTargetBySource(domain, LunSource.Block("/dev/sdx")));
+        Assert.Null(LunRemovalPlanner.FindTargetBySource(domain, LunSource.Block("/dev/disk/by-id/wwn-0x6001")));
+        Assert.Equal("sdc", LunRemovalPlanner.FindTargetBySource(domain, LunSource.Block("/dev/disk/by-id/wwn-0x6001"),
             p => p == "/dev/disk/by-id/wwn-0x6001" ? "/dev/sdx" : p));
     }
 
@@ -152,7 +152,7 @@ public class DetachPlannerTests
     {
         var xml = Dom.Edit("virtio-only.live.xml", d => Dom.AddDevice(d,
             "<disk type='block' device='disk'><source dev='/dev/sdy'/><target dev='vda' bus='virtio'/></disk>"));
-        Assert.Null(DetachPlanner.FindTargetBySource(Dom.Running(xml), LunSource.Block("/dev/sdy")));
+        Assert.Null(LunRemovalPlanner.FindTargetBySource(Dom.Running(xml), LunSource.Block("/dev/sdy")));
     }
 
     // ---- controllers ----
@@ -161,17 +161,17 @@ public class DetachPlannerTests
     public void A_controller_with_disks_is_not_removed_without_force()
     {
         var domain = Fixtures.Running("mixed.live.xml", "mixed.config.xml");
-        var e = Dom.Fails(ErrorIds.ControllerHasDisks, () => DetachPlanner.PlanControllerRemoval(domain, 1, Default(domain), force: false));
+        var e = Dom.Fails(ErrorIds.ControllerHasDisks, () => ControllerRemovalPlanner.Plan(domain, 1, Default(domain), force: false));
         Assert.Contains("sdb", e.Message);
         Assert.Contains("-Force", e.RecommendedAction);
-        Dom.Fails(ErrorIds.ControllerHasDisks, () => DetachPlanner.PlanControllerRemoval(domain, 0, Default(domain), force: false));
+        Dom.Fails(ErrorIds.ControllerHasDisks, () => ControllerRemovalPlanner.Plan(domain, 0, Default(domain), force: false));
     }
 
     [Fact]
     public void With_force_the_disks_are_detached_first_then_the_controller()
     {
         var domain = Fixtures.Running("mixed.live.xml", "mixed.config.xml");
-        var plan = DetachPlanner.PlanControllerRemoval(domain, 1, Default(domain), force: true);
+        var plan = ControllerRemovalPlanner.Plan(domain, 1, Default(domain), force: true);
         Assert.Equal(2, plan.Steps.Count);
         Assert.True(IsDiskDetach(plan.Steps[0], "sdb"));
         Assert.True(plan.Steps[0].Scope.Live && plan.Steps[0].Scope.Config);
@@ -190,7 +190,7 @@ public class DetachPlannerTests
     public void With_force_an_lsi_controller_goes_with_its_cdrom()
     {
         var domain = Fixtures.Running("mixed.live.xml", "mixed.config.xml");
-        var plan = DetachPlanner.PlanControllerRemoval(domain, 0, Default(domain), force: true);
+        var plan = ControllerRemovalPlanner.Plan(domain, 0, Default(domain), force: true);
         Assert.Equal(2, plan.Steps.Count);
         Assert.True(IsDiskDetach(plan.Steps[0], "sda"));
         Assert.Equal("cdrom", (string?)plan.Steps[0].Device().Attribute("device"));
@@ -201,7 +201,7 @@ public class DetachPlannerTests
     public void With_force_every_lun_of_a_full_controller_is_detached_before_it()
     {
         var domain = Fixtures.ShutOff("many-luns.config.xml");
-        var plan = DetachPlanner.PlanControllerRemoval(domain, 2, Default(domain), force: true);
+        var plan = ControllerRemovalPlanner.Plan(domain, 2, Default(domain), force: true);
         Assert.Equal(101, plan.Steps.Count);
         var disks = plan.Steps.Take(100).Select(s => (string?)s.Device().Element("target")!.Attribute("dev")).ToArray();
         Assert.Equal(100, disks.Distinct().Count());
@@ -216,7 +216,7 @@ public class DetachPlannerTests
     public void An_empty_controller_is_removed_without_force()
     {
         var domain = Fixtures.ShutOff("many-luns.config.xml");
-        var step = Assert.Single(DetachPlanner.PlanControllerRemoval(domain, 0, Default(domain), force: false).Steps);
+        var step = Assert.Single(ControllerRemovalPlanner.Plan(domain, 0, Default(domain), force: false).Steps);
         Assert.Equal("0", (string?)step.Device().Attribute("index"));
     }
 
@@ -224,20 +224,20 @@ public class DetachPlannerTests
     public void A_controller_only_in_the_running_domain_is_removed_live_only()
     {
         var domain = Fixtures.Running("mixed.live.xml", "mixed.config.xml");
-        var step = Assert.Single(DetachPlanner.PlanControllerRemoval(domain, 2, Default(domain), force: false).Steps);
+        var step = Assert.Single(ControllerRemovalPlanner.Plan(domain, 2, Default(domain), force: false).Steps);
         Assert.True(step.Scope.Live);
         Assert.False(step.Scope.Config);
         Assert.DoesNotContain("--config", step.Command.ToVirshSyntax());
-        Dom.Fails(ErrorIds.ControllerNotFound, () => DetachPlanner.PlanControllerRemoval(domain, 2, Dom.ConfigOnly, force: false));
+        Dom.Fails(ErrorIds.ControllerNotFound, () => ControllerRemovalPlanner.Plan(domain, 2, Dom.ConfigOnly, force: false));
     }
 
     [Fact]
     public void A_missing_controller_is_not_found()
     {
         var domain = Fixtures.Running("virtio-only.live.xml");
-        Dom.Fails(ErrorIds.ControllerNotFound, () => DetachPlanner.PlanControllerRemoval(domain, 9, Default(domain), force: true));
+        Dom.Fails(ErrorIds.ControllerNotFound, () => ControllerRemovalPlanner.Plan(domain, 9, Default(domain), force: true));
         // usb controller 0 is no SCSI controller.
-        Dom.Fails(ErrorIds.ControllerNotFound, () => DetachPlanner.PlanControllerRemoval(Fixtures.Running("none.live.xml"), 0, Dom.Both, force: true));
+        Dom.Fails(ErrorIds.ControllerNotFound, () => ControllerRemovalPlanner.Plan(Fixtures.Running("none.live.xml"), 0, Dom.Both, force: true));
     }
 
     [Fact]
@@ -245,14 +245,14 @@ public class DetachPlannerTests
     {
         var xml = Dom.Edit("virtio-only.live.xml", d => Dom.AddDevice(d, Dom.ScsiHostdev(0, 5)));
         var domain = Dom.Running(xml);
-        Dom.Fails(ErrorIds.ControllerHasDisks, () => DetachPlanner.PlanControllerRemoval(domain, 0, Default(domain), force: true));
+        Dom.Fails(ErrorIds.ControllerHasDisks, () => ControllerRemovalPlanner.Plan(domain, 0, Default(domain), force: true));
     }
 
     [Fact]
     public void A_config_only_lun_on_a_controller_is_detached_from_the_persistent_definition_only()
     {
         var domain = MixedWithConfigOnlyLun();
-        var plan = DetachPlanner.PlanControllerRemoval(domain, 1, Default(domain), force: true);
+        var plan = ControllerRemovalPlanner.Plan(domain, 1, Default(domain), force: true);
         Assert.Equal(3, plan.Steps.Count);
         var sdc = plan.Steps.Single(s => IsDiskDetach(s, "sdc"));
         Assert.False(sdc.Scope.Live);

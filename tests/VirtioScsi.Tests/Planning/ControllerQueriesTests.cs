@@ -8,7 +8,7 @@ using Xunit;
 namespace VirtioScsi.Tests.Planning;
 
 /// <summary>Controller indexes, and which controller may carry a passthrough LUN.</summary>
-public class ControllerPlannerTests
+public class ControllerQueriesTests
 {
     [Theory]
     [InlineData("virtio-scsi", true)]
@@ -37,7 +37,7 @@ public class ControllerPlannerTests
     public void The_lowest_free_index_of_a_domain_without_scsi_controllers_is_0()
     {
         // none.live has usb and pci controllers with index 0: they are no SCSI controllers.
-        Assert.Equal(0, ControllerPlanner.LowestFreeIndex(new[] { Fixtures.Definition("none.live.xml") }));
+        Assert.Equal(0, ControllerQueries.LowestFreeIndex(new[] { Fixtures.Definition("none.live.xml") }));
     }
 
     [Fact]
@@ -46,8 +46,8 @@ public class ControllerPlannerTests
         // mixed: 0 and 1 in both, 2 only live.
         var live = Fixtures.Definition("mixed.live.xml");
         var config = Fixtures.Definition("mixed.config.xml");
-        Assert.Equal(3, ControllerPlanner.LowestFreeIndex(new[] { live, config }));
-        Assert.Equal(2, ControllerPlanner.LowestFreeIndex(new[] { config }));
+        Assert.Equal(3, ControllerQueries.LowestFreeIndex(new[] { live, config }));
+        Assert.Equal(2, ControllerQueries.LowestFreeIndex(new[] { config }));
     }
 
     [Fact]
@@ -56,8 +56,8 @@ public class ControllerPlannerTests
         // Live: lsi 0; persistent: lsi 0 and a virtio-scsi 1 added with -Config, not yet live.
         var live = Fixtures.Definition("lsi-only.live.xml");
         var config = Dom.Parse(Dom.Edit("lsi-only.live.xml", d => Dom.AddDevice(d, "<controller type='scsi' index='1' model='virtio-scsi'/>")));
-        Assert.Equal(2, ControllerPlanner.LowestFreeIndex(new[] { live, config }));
-        Assert.Equal(2, ControllerPlanner.LowestFreeIndex(new[] { config, live }));
+        Assert.Equal(2, ControllerQueries.LowestFreeIndex(new[] { live, config }));
+        Assert.Equal(2, ControllerQueries.LowestFreeIndex(new[] { config, live }));
     }
 
     [Fact]
@@ -68,23 +68,23 @@ public class ControllerPlannerTests
             Dom.AddDevice(d, "<controller type='scsi' index='0' model='lsilogic'/>");
             Dom.AddDevice(d, "<controller type='scsi' index='2' model='virtio-scsi'/>");
         }));
-        Assert.Equal(1, ControllerPlanner.LowestFreeIndex(new[] { definition }));
+        Assert.Equal(1, ControllerQueries.LowestFreeIndex(new[] { definition }));
     }
 
     [Fact]
     public void An_index_used_in_either_definition_is_in_use()
     {
         var domain = Fixtures.Running("mixed.live.xml", "mixed.config.xml");
-        Dom.Fails(ErrorIds.ControllerIndexInUse, () => ControllerPlanner.CheckIndexFree(domain, 0));
-        Dom.Fails(ErrorIds.ControllerIndexInUse, () => ControllerPlanner.CheckIndexFree(domain, 2)); // live only
-        ControllerPlanner.CheckIndexFree(domain, 3);
+        Dom.Fails(ErrorIds.ControllerIndexInUse, () => ControllerQueries.CheckIndexFree(domain, 0));
+        Dom.Fails(ErrorIds.ControllerIndexInUse, () => ControllerQueries.CheckIndexFree(domain, 2)); // live only
+        ControllerQueries.CheckIndexFree(domain, 3);
     }
 
     [Fact]
     public void Requiring_a_virtio_controller_returns_it()
     {
         var domain = Fixtures.Running("mixed.live.xml", "mixed.config.xml");
-        var controller = ControllerPlanner.RequireVirtio(domain, Dom.Both, 1);
+        var controller = ControllerQueries.RequireVirtio(domain, Dom.Both, 1);
         Assert.Equal(1, controller.Index);
         Assert.Equal("virtio-scsi", controller.Model);
     }
@@ -92,8 +92,8 @@ public class ControllerPlannerTests
     [Fact]
     public void Requiring_an_lsi_controller_fails_as_not_virtio()
     {
-        Dom.Fails(ErrorIds.ControllerNotVirtioScsi, () => ControllerPlanner.RequireVirtio(Fixtures.Running("lsi-only.live.xml"), Dom.Both, 0));
-        Dom.Fails(ErrorIds.ControllerNotVirtioScsi, () => ControllerPlanner.RequireVirtio(Fixtures.Running("mixed.live.xml", "mixed.config.xml"), Dom.Both, 0));
+        Dom.Fails(ErrorIds.ControllerNotVirtioScsi, () => ControllerQueries.RequireVirtio(Fixtures.Running("lsi-only.live.xml"), Dom.Both, 0));
+        Dom.Fails(ErrorIds.ControllerNotVirtioScsi, () => ControllerQueries.RequireVirtio(Fixtures.Running("mixed.live.xml", "mixed.config.xml"), Dom.Both, 0));
     }
 
     [Fact]
@@ -101,33 +101,33 @@ public class ControllerPlannerTests
     {
         var xml = Dom.Edit("virtio-only.live.xml", d =>
             Dom.Devices(d).Elements("controller").Single(c => (string?)c.Attribute("type") == "scsi").Attribute("model")!.Remove());
-        Dom.Fails(ErrorIds.ControllerNotVirtioScsi, () => ControllerPlanner.RequireVirtio(Dom.Running(xml), Dom.Both, 0));
+        Dom.Fails(ErrorIds.ControllerNotVirtioScsi, () => ControllerQueries.RequireVirtio(Dom.Running(xml), Dom.Both, 0));
     }
 
     [Fact]
     public void Requiring_a_missing_controller_fails_as_not_found()
     {
-        Dom.Fails(ErrorIds.ControllerNotFound, () => ControllerPlanner.RequireVirtio(Fixtures.Running("virtio-only.live.xml"), Dom.Both, 5));
-        Dom.Fails(ErrorIds.ControllerNotFound, () => ControllerPlanner.RequireVirtio(Fixtures.ShutOff("none.live.xml"), Dom.ConfigOnly, 0));
+        Dom.Fails(ErrorIds.ControllerNotFound, () => ControllerQueries.RequireVirtio(Fixtures.Running("virtio-only.live.xml"), Dom.Both, 5));
+        Dom.Fails(ErrorIds.ControllerNotFound, () => ControllerQueries.RequireVirtio(Fixtures.ShutOff("none.live.xml"), Dom.ConfigOnly, 0));
     }
 
     [Fact]
     public void A_live_only_controller_is_found_for_a_live_change_but_not_for_a_persistent_one()
     {
         var domain = Fixtures.Running("mixed.live.xml", "mixed.config.xml");
-        Assert.Equal(2, ControllerPlanner.RequireVirtio(domain, Dom.LiveOnly, 2).Index);
-        var e = Dom.Fails(ErrorIds.ControllerNotFound, () => ControllerPlanner.RequireVirtio(domain, Dom.Both, 2));
+        Assert.Equal(2, ControllerQueries.RequireVirtio(domain, Dom.LiveOnly, 2).Index);
+        var e = Dom.Fails(ErrorIds.ControllerNotFound, () => ControllerQueries.RequireVirtio(domain, Dom.Both, 2));
         Assert.Contains("persistent", e.Message);
-        Dom.Fails(ErrorIds.ControllerNotFound, () => ControllerPlanner.RequireVirtio(domain, Dom.ConfigOnly, 2));
+        Dom.Fails(ErrorIds.ControllerNotFound, () => ControllerQueries.RequireVirtio(domain, Dom.ConfigOnly, 2));
     }
 
     [Fact]
     public void The_usable_virtio_controller_is_the_lowest_present_in_every_definition_changed()
     {
         var mixed = Fixtures.Running("mixed.live.xml", "mixed.config.xml");
-        Assert.Equal(1, ControllerPlanner.FindUsableVirtio(mixed, Dom.Both)!.Index);
-        Assert.Equal(1, ControllerPlanner.FindUsableVirtio(mixed, Dom.LiveOnly)!.Index);
-        Assert.Equal(1, ControllerPlanner.FindUsableVirtio(Fixtures.ShutOff("many-luns.config.xml"), Dom.ConfigOnly)!.Index);
+        Assert.Equal(1, ControllerQueries.FindUsableVirtio(mixed, Dom.Both)!.Index);
+        Assert.Equal(1, ControllerQueries.FindUsableVirtio(mixed, Dom.LiveOnly)!.Index);
+        Assert.Equal(1, ControllerQueries.FindUsableVirtio(Fixtures.ShutOff("many-luns.config.xml"), Dom.ConfigOnly)!.Index);
     }
 
     [Fact]
@@ -137,9 +137,9 @@ public class ControllerPlannerTests
         var live = Dom.Edit("lsi-only.live.xml", d => Dom.AddDevice(d, "<controller type='scsi' index='1' model='virtio-scsi'/>"));
         var config = Fixtures.Text("lsi-only.live.xml");
         var domain = Dom.Running(live, config);
-        Assert.Null(ControllerPlanner.FindUsableVirtio(domain, Dom.Both));
-        Assert.Null(ControllerPlanner.FindUsableVirtio(domain, Dom.ConfigOnly));
-        Assert.Equal(1, ControllerPlanner.FindUsableVirtio(domain, Dom.LiveOnly)!.Index);
+        Assert.Null(ControllerQueries.FindUsableVirtio(domain, Dom.Both));
+        Assert.Null(ControllerQueries.FindUsableVirtio(domain, Dom.ConfigOnly));
+        Assert.Equal(1, ControllerQueries.FindUsableVirtio(domain, Dom.LiveOnly)!.Index);
     }
 
     [Fact]
@@ -150,17 +150,17 @@ public class ControllerPlannerTests
         var config = Dom.Edit("lsi-only.live.xml", d =>
             Dom.Devices(d).Elements("controller").Single(c => (string?)c.Attribute("type") == "scsi").SetAttributeValue("model", "virtio-scsi"));
         var domain = Dom.Running(live, config);
-        Assert.Null(ControllerPlanner.FindUsableVirtio(domain, Dom.Both));
-        Assert.Equal(0, ControllerPlanner.FindUsableVirtio(domain, Dom.ConfigOnly)!.Index);
-        Dom.Fails(ErrorIds.ControllerNotVirtioScsi, () => ControllerPlanner.RequireVirtio(domain, Dom.Both, 0));
+        Assert.Null(ControllerQueries.FindUsableVirtio(domain, Dom.Both));
+        Assert.Equal(0, ControllerQueries.FindUsableVirtio(domain, Dom.ConfigOnly)!.Index);
+        Dom.Fails(ErrorIds.ControllerNotVirtioScsi, () => ControllerQueries.RequireVirtio(domain, Dom.Both, 0));
     }
 
     [Fact]
     public void No_virtio_controller_is_usable_in_lsi_only_and_controllerless_domains()
     {
-        Assert.Null(ControllerPlanner.FindUsableVirtio(Fixtures.Running("lsi-only.live.xml"), Dom.Both));
-        Assert.Null(ControllerPlanner.FindUsableVirtio(Fixtures.Running("none.live.xml"), Dom.Both));
-        Assert.Null(ControllerPlanner.FindUsableVirtio(Fixtures.Running("no-acpi.live.xml"), Dom.Both));
+        Assert.Null(ControllerQueries.FindUsableVirtio(Fixtures.Running("lsi-only.live.xml"), Dom.Both));
+        Assert.Null(ControllerQueries.FindUsableVirtio(Fixtures.Running("none.live.xml"), Dom.Both));
+        Assert.Null(ControllerQueries.FindUsableVirtio(Fixtures.Running("no-acpi.live.xml"), Dom.Both));
     }
 
     [Theory]
@@ -170,8 +170,8 @@ public class ControllerPlannerTests
     {
         var xml = Dom.Edit("lsi-only.live.xml", d => Dom.AddDevice(d, $"<controller type='scsi' index='3' model='{model}'/>"));
         var domain = Dom.Running(xml);
-        Assert.Equal(3, ControllerPlanner.FindUsableVirtio(domain, Dom.Both)!.Index);
-        Assert.Equal(model, ControllerPlanner.RequireVirtio(domain, Dom.Both, 3).Model);
+        Assert.Equal(3, ControllerQueries.FindUsableVirtio(domain, Dom.Both)!.Index);
+        Assert.Equal(model, ControllerQueries.RequireVirtio(domain, Dom.Both, 3).Model);
     }
 
     [Fact]
@@ -183,6 +183,6 @@ public class ControllerPlannerTests
             Dom.AddDevice(d, "<controller type='scsi' index='2' model='virtio-scsi'/>");
             Dom.AddDevice(d, "<controller type='scsi' index='1'/>");
         });
-        Assert.Equal(2, ControllerPlanner.FindUsableVirtio(Dom.Running(xml), Dom.Both)!.Index);
+        Assert.Equal(2, ControllerQueries.FindUsableVirtio(Dom.Running(xml), Dom.Both)!.Index);
     }
 }

@@ -6,8 +6,8 @@ using VirtioScsi.Model;
 
 namespace VirtioScsi.Planning;
 
-/// <summary>Controller indexes and the choice of a controller for a passthrough LUN.</summary>
-public static class ControllerPlanner
+/// <summary>Questions about a domain's SCSI controllers: free indexes, and which controller a passthrough LUN can use.</summary>
+internal static class ControllerQueries
 {
     /// <summary>The lowest index that no SCSI controller uses in any of the definitions.</summary>
     public static int LowestFreeIndex(IEnumerable<DomainDefinition> definitions)
@@ -22,9 +22,7 @@ public static class ControllerPlanner
     {
         var holder = domain.AllDefinitions.SelectMany(d => d.ScsiControllers).FirstOrDefault(c => c.Index == index);
         if (holder is not null)
-            throw new VirtioScsiException(ErrorIds.ControllerIndexInUse, ErrorKind.ResourceExists,
-                $"Domain '{domain.Name}' already has SCSI controller index {index} (model {holder.Model ?? "default"}).", domain.Name,
-                $"Leave out -Index to take the lowest free index ({LowestFreeIndex(domain.AllDefinitions)}), or choose another.");
+            throw Error.ControllerIndexInUse(domain.Name, index, holder.Model, LowestFreeIndex(domain.AllDefinitions));
     }
 
     /// <summary>
@@ -40,14 +38,10 @@ public static class ControllerPlanner
             if (controller is null)
             {
                 var where = definition == domain.Live ? "the running domain" : "the persistent definition";
-                throw new VirtioScsiException(ErrorIds.ControllerNotFound, ErrorKind.ObjectNotFound,
-                    $"Domain '{domain.Name}' has no SCSI controller {index} in {where}.", domain.Name,
-                    "Add it with New-ScsiController, or leave out -Controller to let the module choose or add one.");
+                throw Error.ControllerNotFoundForLun(domain.Name, index, where);
             }
             if (!ScsiControllerModels.IsVirtio(controller.Model))
-                throw new VirtioScsiException(ErrorIds.ControllerNotVirtioScsi, ErrorKind.InvalidArgument,
-                    $"SCSI controller {index} of domain '{domain.Name}' is {controller.Model ?? "of libvirt's default model (lsilogic on x86)"}, not virtio-scsi. The module puts passthrough LUNs on virtio-scsi only: the emulated HBAs take 7 units, are slow, and current guests lack drivers for them.",
-                    domain.Name, "Leave out -Controller to use or add a virtio-scsi controller, or add one with New-ScsiController.");
+                throw Error.ControllerNotVirtioScsi(domain.Name, index, controller.Model);
             found ??= controller;
         }
         return found!;

@@ -1,0 +1,19 @@
+using VirtioScsi.Errors;
+using VirtioScsi.Libvirt;
+
+namespace VirtioScsi.Engine;
+
+/// <summary>A domain read for Get-DomainScsiTopology: its state, or the error that kept it from being read.</summary>
+internal sealed class DomainReadResult
+{
+    public DomainReadResult(string name, DomainState? state, VirtioScsiException? error)
+    {
+        Name = name;
+        State = state;
+        Error = error;
+    }
+
+    public string Name { get; }
+    public DomainState? State { get; }
+    public VirtioScsiException? Error { get; }
+}

@@ -1,0 +1,54 @@
+using System;
+using VirtioScsi.Virsh;
+
+namespace VirtioScsi.Engine;
+
+/// <summary>
+/// Opens a <see cref="ScsiManager"/> per libvirt connection, all alike: with or without a virsh session
+/// kept open, with one timeout per virsh call, and with every virsh command told to a log.
+/// </summary>
+internal sealed class ScsiManagerFactory
+{
+    private readonly bool _keepSessionOpen;
+    private readonly TimeSpan? _timeout;
+    private readonly Action<string>? _log;
+    private readonly string? _virshPath;
+
+    public ScsiManagerFactory(bool keepSessionOpen, TimeSpan? timeout = null, Action<string>? log = null, string? virshPath = null)
+    {
+        _keepSessionOpen = keepSessionOpen;
+        _timeout = timeout;
+        _log = log;
+        _virshPath = virshPath;
+    }
+
+    /// <summary>
+    /// For a cmdlet call: one virsh process serves every read and change of the call; the timeout comes from
+    /// VIRTIOSCSI_VIRSH_TIMEOUT_SEC (120 s by default).
+    /// </summary>
+    public static ScsiManagerFactory ForCmdlet(Action<string> log) => new(keepSessionOpen: true, TimeoutFromEnvironment(), log);
+
+    /// <summary>For tab completion, which must never hang: a process per batch, 5 s at the most.</summary>
+    public static ScsiManagerFactory ForCompletion() => new(keepSessionOpen: false, TimeSpan.FromSeconds(5));
+
+    /// <summary>The engine for <paramref name="connectionUri"/> (null: virsh's own default). Dispose it to close its virsh session.</summary>
+    public ScsiManager Open(string? connectionUri)
+    {
+        var virsh = new VirshProgram(connectionUri, _timeout, _virshPath, _log);
+        return new ScsiManager(_keepSessionOpen ? new VirshSessionRunner(virsh) : new VirshProcessRunner(virsh));
+    }
+
+    /// <summary>A -ConnectionUri as given, else LIBVIRT_DEFAULT_URI, else null (virsh decides).</summary>
+    public static string? ResolveUri(string? given)
+    {
+        if (!string.IsNullOrWhiteSpace(given)) return given;
+        var fromEnvironment = Environment.GetEnvironmentVariable("LIBVIRT_DEFAULT_URI");
+        return string.IsNullOrWhiteSpace(fromEnvironment) ? null : fromEnvironment;
+    }
+
+    private static TimeSpan? TimeoutFromEnvironment()
+    {
+        var text = Environment.GetEnvironmentVariable("VIRTIOSCSI_VIRSH_TIMEOUT_SEC");
+        return int.TryParse(text, out var seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : null;
+    }
+}
