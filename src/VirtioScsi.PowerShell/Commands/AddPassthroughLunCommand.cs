@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using VirtioScsi.Commands.Completers;
-using VirtioScsi.Engine;
 using VirtioScsi.Model;
 using VirtioScsi.Planning;
 
@@ -65,7 +64,7 @@ public sealed class AddPassthroughLunCommand : LunSourceCmdlet
     [ValidateRange(1, 1000)]
     public int? BootOrder { get; set; }
 
-    private protected override void Change(ScsiManager manager)
+    private protected override void Change()
     {
         var request = new LunRequest(RequestedSource()!)
         {
@@ -83,16 +82,16 @@ public sealed class AddPassthroughLunCommand : LunSourceCmdlet
                 ManagedReservations = ManagedReservations.IsPresent,
             },
         };
-        var plan = manager.PlanLunAttach(Domain, request, Live.IsPresent, Config.IsPresent, StopToken);
+        var plan = Manager.PlanLunAttach(Domain, request, Live.IsPresent, Config.IsPresent, StopToken);
         if (plan.Existing is not null)
         {
             WriteVerbose($"{request.Source} is already attached to domain '{plan.Change.Domain.Name}' as {plan.TargetDevice}; nothing changes.");
-            WriteObject(manager.ApplyLunAttach(plan, StopToken));
+            WriteObject(Manager.ApplyLunAttach(plan, StopToken));
             return;
         }
         if (!ShouldChange(plan.Change, $"Attach {request.Source} as passthrough LUN {plan.TargetDevice} to domain '{plan.Change.Domain.Name}'?"))
             return;
         WriteWarnings(plan.Change.Warnings);
-        WriteObject(manager.ApplyLunAttach(plan, StopToken, ReportStep));
+        WriteObject(Manager.ApplyLunAttach(plan, StopToken, ReportStep));
     }
 }

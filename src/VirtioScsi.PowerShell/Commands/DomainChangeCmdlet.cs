@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using VirtioScsi.Commands.Completers;
-using VirtioScsi.Engine;
 using VirtioScsi.Planning;
 
 namespace VirtioScsi.Commands;
@@ -26,10 +25,10 @@ public abstract class DomainChangeCmdlet : VirtioScsiCmdlet
     [Parameter]
     public SwitchParameter Config { get; set; }
 
-    protected override void ProcessRecord() => Guard(() => Change(Manager));
+    protected override void ProcessRecord() => Guard(Change);
 
     /// <summary>Plans this record's change, asks <see cref="ShouldChange"/>, and carries it out.</summary>
-    private protected abstract void Change(ScsiManager manager);
+    private protected abstract void Change();
 
     /// <summary>ShouldProcess with what would run (each step, its virsh command line and device XML) as the target.</summary>
     private protected bool ShouldChange(ChangePlan plan, string question) =>

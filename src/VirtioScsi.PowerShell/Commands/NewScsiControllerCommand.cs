@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using VirtioScsi.Commands.Completers;
-using VirtioScsi.Engine;
 using VirtioScsi.Model;
 using VirtioScsi.Planning;
 
@@ -11,13 +10,6 @@ namespace VirtioScsi.Commands;
 [OutputType(typeof(ScsiController))]
 public sealed class NewScsiControllerCommand : DomainChangeCmdlet
 {
-    /// <summary>Also from the pipeline as a plain string: 'vm1', 'vm2' | New-ScsiController.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Name", "DomainName")]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(DomainNameCompleter))]
-    public override string Domain { get => base.Domain; set => base.Domain = value; }
-
     /// <summary>The controller model; only virtio-scsi passes LUNs through.</summary>
     [Parameter]
     [ValidateControllerModel]
@@ -39,11 +31,19 @@ public sealed class NewScsiControllerCommand : DomainChangeCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int? IOThread { get; set; }
 
-    private protected override void Change(ScsiManager manager)
+    // -Domain as DomainChangeCmdlet has it, and also by value: 'vm1', 'vm2' | New-ScsiController. (Add-PassthroughLun
+    // says the same; a base class cannot give it to both, as each already derives from the base its other parameters need.)
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Name", "DomainName")]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(DomainNameCompleter))]
+    public override string Domain { get => base.Domain; set => base.Domain = value; }
+
+    private protected override void Change()
     {
         var request = new ControllerRequest { Model = Model, Index = Index, Queues = Queues, IOThread = IOThread };
-        var plan = manager.PlanNewController(Domain, request, Live.IsPresent, Config.IsPresent, StopToken);
+        var plan = Manager.PlanNewController(Domain, request, Live.IsPresent, Config.IsPresent, StopToken);
         if (ShouldChange(plan.Change, $"Add {Model} controller {plan.Index} to domain '{plan.Change.Domain.Name}'?"))
-            WriteObject(manager.ApplyNewController(plan, StopToken, ReportStep));
+            WriteObject(Manager.ApplyNewController(plan, StopToken, ReportStep));
     }
 }

@@ -1,7 +1,6 @@
 using System;
 using System.Management.Automation;
 using VirtioScsi.Commands.Completers;
-using VirtioScsi.Engine;
 
 namespace VirtioScsi.Commands;
 
@@ -27,11 +26,11 @@ public sealed class RemovePassthroughLunCommand : LunSourceCmdlet
     [Alias("TimeoutSec")]
     public int Timeout { get; set; } = 30;
 
-    private protected override void Change(ScsiManager manager)
+    private protected override void Change()
     {
         var source = RequestedSource();
-        var plan = manager.PlanLunRemoval(Domain, source is null ? TargetDevice : null, source, Live.IsPresent, Config.IsPresent, StopToken);
+        var plan = Manager.PlanLunRemoval(Domain, source is null ? TargetDevice : null, source, Live.IsPresent, Config.IsPresent, StopToken);
         if (ShouldChange(plan, $"Detach the LUN from domain '{plan.Domain.Name}'?"))
-            manager.ApplyRemoval(plan, TimeSpan.FromSeconds(Timeout), StopToken, ReportStep);
+            Manager.ApplyRemoval(plan, TimeSpan.FromSeconds(Timeout), StopToken, ReportStep);
     }
 }

@@ -1,7 +1,6 @@
 using System;
 using System.Management.Automation;
 using VirtioScsi.Commands.Completers;
-using VirtioScsi.Engine;
 
 namespace VirtioScsi.Commands;
 
@@ -27,10 +26,10 @@ public sealed class RemoveScsiControllerCommand : DomainChangeCmdlet
     [Alias("TimeoutSec")]
     public int Timeout { get; set; } = 30;
 
-    private protected override void Change(ScsiManager manager)
+    private protected override void Change()
     {
-        var plan = manager.PlanControllerRemoval(Domain, Index, Force.IsPresent, Live.IsPresent, Config.IsPresent, StopToken);
+        var plan = Manager.PlanControllerRemoval(Domain, Index, Force.IsPresent, Live.IsPresent, Config.IsPresent, StopToken);
         if (ShouldChange(plan, $"Remove SCSI controller {Index} from domain '{plan.Domain.Name}'?"))
-            manager.ApplyRemoval(plan, TimeSpan.FromSeconds(Timeout), StopToken, ReportStep);
+            Manager.ApplyRemoval(plan, TimeSpan.FromSeconds(Timeout), StopToken, ReportStep);
     }
 }

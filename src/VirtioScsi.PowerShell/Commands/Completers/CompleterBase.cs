@@ -42,14 +42,6 @@ internal abstract class CompleterBase : IArgumentCompleter
 
     protected abstract IEnumerable<(string Text, string ToolTip)> Candidates(ScsiManager manager, IDictionary boundParameters);
 
-    /// <summary>The topology of the domain named by -Domain (or -Name) on the command line, if any.</summary>
-    protected static DomainScsiTopology? BoundDomain(ScsiManager manager, IDictionary boundParameters)
-    {
-        var domain = (boundParameters.Contains("Domain") ? boundParameters["Domain"] : boundParameters.Contains("Name") ? boundParameters["Name"] : null) as string;
-        if (string.IsNullOrEmpty(domain)) return null;
-        return manager.Topology(manager.ReadDomain(domain!));
-    }
-
     /// <summary>Single-quotes a value when PowerShell would otherwise split or interpret it.</summary>
     internal static string Quote(string text)
     {
