@@ -12,7 +12,7 @@ namespace VirtioScsi.Bench;
 /// <summary>
 /// c. Planning, pure (no virsh): LunAttachPlanner.Plan for a running, persistent domain with 1,000 and
 /// 2,000 LUNs, its live and persistent definitions parsed from generated XML shaped like libvirt's. The
-/// Plan call alone is timed; DomainDefinition.Parse and DomainScsiTopology.Build separately.
+/// Plan call alone is timed; DomainDefinition.Parse and TopologyBuilder.Build separately.
 /// </summary>
 public sealed class PlanningBench
 {
@@ -70,7 +70,7 @@ public sealed class PlanningBench
             Report.Line($"             p10 {Fmt.Ms(plan.Percentile(0.1))}, p90 {Fmt.Ms(plan.Percentile(0.9))}, mean {Fmt.Ms(plan.Mean)} (the mean carries the GC pauses); " +
                         $"{Fmt.N(allocated / 1024.0, "0")} KiB allocated per call; planned {c.Check.TargetDevice} at {c.Check.Address}");
             Report.Line($"             DomainDefinition.Parse (one definition, {Fmt.N(c.LiveXml.Length / 1024.0, "0")} KiB): {parse.Describe()}");
-            Report.Line($"             DomainScsiTopology.Build (live + persistent): {build.Describe()}");
+            Report.Line($"             TopologyBuilder.Build (live + persistent): {build.Describe()}");
             report.Row($"c. parse one {c.Luns:N0}-LUN definition", Fmt.Ms(parse.Median));
         }
 

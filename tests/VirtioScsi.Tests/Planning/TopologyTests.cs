@@ -6,7 +6,7 @@ using Xunit;
 
 namespace VirtioScsi.Tests.Planning;
 
-/// <summary>Get-DomainScsiTopology's view (DomainScsiTopology.Build): presence, units, passthrough and differences.</summary>
+/// <summary>Get-DomainScsiTopology's view (TopologyBuilder.Build): presence, units, passthrough and differences.</summary>
 public class TopologyTests
 {
     private const long VirtioCapacity = 256L * 16384;
