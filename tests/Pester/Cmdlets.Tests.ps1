@@ -54,9 +54,9 @@ Describe 'Cmdlets against a real libvirt' {
         $beforeConfig = Invoke-TestVirsh dumpxml --inactive $name
 
         # "What if:" text goes straight to the host, not to a stream: a child pwsh's output shows it as a user sees it.
-        $pwsh = (Get-Process -Id $PID).Path
+        $pwsh, $pwshArgs = Get-PwshCommand
         $command = "Import-Module '$ModuleManifest'; Add-PassthroughLun -ConnectionUri '$Uri' -Domain '$name' -IscsiPortal '$($lun.Portal)' -IscsiTarget '$($lun.Iqn)' -IscsiLun 1 -WhatIf"
-        $out = & $pwsh -NoProfile -NonInteractive -Command $command 2>&1 | Out-String
+        $out = & $pwsh @pwshArgs -NoProfile -NonInteractive -Command $command 2>&1 | Out-String
 
         $out | Should -Match 'What if: Add virtio-scsi controller 1'
         $out | Should -Match 'attach-device'

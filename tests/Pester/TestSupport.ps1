@@ -9,6 +9,17 @@ $script:IscsiPort = if ($env:VIRTIOSCSI_ISCSI_PORT) { [int]$env:VIRTIOSCSI_ISCSI
 $script:TgtControlPort = if ($env:VIRTIOSCSI_TGT_CONTROL_PORT) { $env:VIRTIOSCSI_TGT_CONTROL_PORT } else { '13' }
 $script:Portal = "127.0.0.1:$IscsiPort"
 
+function Get-PwshCommand {
+    # The pwsh that runs these tests, as a program and the arguments that come before its own: a pwsh
+    # installed as a .NET tool runs as `dotnet pwsh.dll` (its process path is dotnet), the Microsoft and
+    # distro packages as a native pwsh executable.
+    $process = [Environment]::ProcessPath
+    if ([IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') {
+        return $process, @(Join-Path $PSHOME 'pwsh.dll')
+    }
+    return $process, @()
+}
+
 function Test-LiveStack {
     if (-not (Get-Command virsh -ErrorAction SilentlyContinue)) { return $false }
     & virsh --connect $Uri version --daemon *> $null
