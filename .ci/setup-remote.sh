@@ -47,22 +47,24 @@ fi
 command -v virt-ssh-helper >/dev/null || { echo "setup-remote: virt-ssh-helper missing: run .ci/setup-stack.sh first" >&2; exit 1; }
 
 # --- Users. Password field '*' (no password, not locked): sshd without PAM refuses locked accounts ('!').
-mkdir -p "$dir/home" "$dir/authorized_keys" "$dir/client" "$dir/sshd"
-chmod 755 "$dir" "$dir/home" "$dir/authorized_keys"
+mkdir -p "$dir/authorized_keys" "$dir/client" "$dir/sshd"
+chmod 755 "$dir" "$dir/authorized_keys"
 chmod 700 "$dir/client" "$dir/sshd"
+# Homes in /home, not under $dir: QEMU's monitor socket path lies below the home and must stay within
+# the 108 bytes a UNIX socket path may have.
 for u in "$user" "$refused_user" "$nolibvirt_user"; do
   if ! getent passwd "$u" >/dev/null; then
-    useradd --home-dir "$dir/home/$u" --shell /bin/sh "$u"
+    useradd --home-dir "/home/$u" --shell /bin/sh "$u"
   fi
-  usermod -p '*' "$u"
+  [[ "$(getent passwd "$u" | cut -d: -f6)" == "/home/$u" ]] || usermod --home "/home/$u" "$u"
+  [[ "$(getent shadow "$u" | cut -d: -f2)" == '*' ]] || usermod -p '*' "$u"
 done
-install -d -o "$user" -g "$user" -m 700 "$dir/home/$user"
-# The no-libvirt user's home belongs to root and is read-only for it: its session daemon, started on
-# demand, finds its runtime directory (~/.cache/libvirt) but cannot create ~/.config and ends, so an ssh
-# login works and virt-ssh-helper finds no socket, as on a host where libvirtd is down.
-install -d -o root -g root -m 755 "$dir/home/$nolibvirt_user"
-install -d -o "$nolibvirt_user" -g "$nolibvirt_user" -m 700 "$dir/home/$nolibvirt_user/.cache" "$dir/home/$nolibvirt_user/.cache/libvirt"
-install -d -o root -g root -m 755 "$dir/home/$refused_user"
+install -d -o "$user" -g "$user" -m 700 "/home/$user"
+# The no-libvirt user has a home of its own, but this sshd starts its sessions with LIBVIRT_AUTOSTART=0
+# (see the Match block of sshd_config below): virt-ssh-helper then finds no session daemon and starts
+# none, just as qemu+ssh://host/system finds nothing on a host where libvirtd is down.
+install -d -o "$nolibvirt_user" -g "$nolibvirt_user" -m 700 "/home/$nolibvirt_user"
+install -d -o root -g root -m 755 "/home/$refused_user"
 
 # --- Keys: the sshd's host key, and a client key pair for root, made once and kept.
 [[ -f "$dir/sshd/ssh_host_ed25519_key" ]] || ssh-keygen -q -t ed25519 -N '' -C "virtioscsi-remote host key" -f "$dir/sshd/ssh_host_ed25519_key"
@@ -104,6 +106,8 @@ MaxStartups 100:30:200
 MaxSessions 100
 LogLevel VERBOSE
 $powershell_subsystem
+Match User $nolibvirt_user
+    SetEnv LIBVIRT_AUTOSTART=0
 CONF
 mkdir -p /run/sshd   # the privilege-separation directory every Debian sshd needs; empty, shared
 /usr/sbin/sshd -t -f "$dir/sshd/sshd_config"
