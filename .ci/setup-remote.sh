@@ -13,7 +13,7 @@
 # no systemd is assumed. Called by .ci/run after .ci/setup-stack.sh.
 #
 # The pwsh that serves the remoting subsystem: $VIRTIOSCSI_PWSH, else the first argument, else
-# /tmp/pw/pwsh. Without an executable pwsh there, remoting is left out (the libvirt parts still work).
+# /tmp/pw/pwsh.
 set -euo pipefail
 
 : "${VIRTIOSCSI_REMOTE_DIR:=/var/lib/virtioscsi-remote}"
@@ -79,12 +79,9 @@ rm -f "$dir/authorized_keys/$refused_user"
 printf '[127.0.0.1]:%s %s\n' "$port" "$(cut -d' ' -f1,2 "$dir/sshd/ssh_host_ed25519_key.pub")" > "$dir/client/known_hosts"
 
 # --- The sshd of its own.
-powershell_subsystem="# no pwsh at $pwsh_path: PowerShell remoting is not offered"
-if [[ -x "$pwsh_path" ]]; then
-  powershell_subsystem="Subsystem powershell $pwsh_path -sshs -NoLogo"
-else
-  say "no executable pwsh at $pwsh_path: PowerShell remoting is left out"
-fi
+# sshd starts the subsystem's program only when a client asks for it, so the path may name a pwsh that
+# is installed later (the test command installs its own).
+[[ -x "$pwsh_path" ]] || say "no executable pwsh at $pwsh_path yet: PowerShell remoting works once it exists"
 cat > "$dir/sshd/sshd_config" <<CONF
 # Written by VirtioScsi's .ci/setup-remote.sh: the test stack's second host. Not the machine's sshd.
 ListenAddress 127.0.0.1
@@ -105,7 +102,7 @@ AllowTcpForwarding no
 MaxStartups 100:30:200
 MaxSessions 100
 LogLevel VERBOSE
-$powershell_subsystem
+Subsystem powershell $pwsh_path -sshs -NoLogo
 Match User $nolibvirt_user
     SetEnv LIBVIRT_AUTOSTART=0
 CONF
@@ -170,4 +167,4 @@ fi
 
 say "$remote_uri answers ($(virsh -c "$remote_uri" version --daemon 2>/dev/null | awk '/daemon/{print $NF}'))," \
     "refused: $refused_user, no libvirt: $nolibvirt_user, unreachable: 127.0.0.1:$VIRTIOSCSI_SSH_DEAD_PORT," \
-    "remoting: $([[ -x "$pwsh_path" ]] && echo "root@127.0.0.1 -Port $port" || echo none)"
+    "remoting: root@127.0.0.1 -Port $port with $pwsh_path"
