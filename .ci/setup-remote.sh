@@ -154,7 +154,8 @@ if ! out=$(virsh -c "$remote_uri" uri 2>&1); then
   tail -n 20 "$dir/sshd/sshd.log" >&2 || true
   exit 1
 fi
-if ss -ltn 2>/dev/null | awk '{print $4}' | grep -qx "127.0.0.1:$VIRTIOSCSI_SSH_DEAD_PORT"; then
+# bash's /dev/tcp, not ss: a fresh Debian image may have no iproute2.
+if (exec 3<>"/dev/tcp/127.0.0.1/$VIRTIOSCSI_SSH_DEAD_PORT") 2>/dev/null; then
   echo "setup-remote: something listens on 127.0.0.1:$VIRTIOSCSI_SSH_DEAD_PORT, the port meant to be unreachable" >&2
   exit 1
 fi
