@@ -68,239 +68,234 @@ AfterAll {
     Remove-Module VirtioScsi -ErrorAction SilentlyContinue
 }
 
-Describe 'Every cmdlet over qemu+ssh against a second libvirt daemon' {
+Describe 'VirtioScsi on another host' {
+    # Every test's domains and LUNs go afterwards. A name is unique to this run, so it is removed from both
+    # daemons: the remoting tests make theirs on the local one.
     BeforeEach { $script:Domains = @(); $script:Luns = @() }
     AfterEach {
-        $Domains | ForEach-Object { Remove-TestDomain $_ -ConnectionUri $RemoteUri }
+        $Domains | ForEach-Object { Remove-TestDomain $_ -ConnectionUri $RemoteUri; Remove-TestDomain $_ }
         $Luns | ForEach-Object { Remove-TestIscsiLun $_ }
     }
 
-    It 'reads a domain of the other daemon, which the local daemon does not have' {
-        Assert-RemoteStack
-        $name = New-RemoteDomain "<controller type='scsi' index='0' model='virtio-scsi'/>" -ShutOff; $script:Domains += $name
+    Describe 'Every cmdlet over qemu+ssh against a second libvirt daemon' {
+        It 'reads a domain of the other daemon, which the local daemon does not have' {
+            Assert-RemoteStack
+            $name = New-RemoteDomain "<controller type='scsi' index='0' model='virtio-scsi'/>" -ShutOff; $script:Domains += $name
 
-        $topology = Get-DomainScsiTopology $name -ConnectionUri $RemoteUri
+            $topology = Get-DomainScsiTopology $name -ConnectionUri $RemoteUri
 
-        $topology.Name | Should -Be $name
-        $topology.ConnectionUri | Should -Be $RemoteUri
-        $topology.Controllers.Model | Should -Be 'virtio-scsi'
-        $topology.Controllers.ConnectionUri | Should -Be $RemoteUri
-        { Get-DomainScsiTopology $name -ConnectionUri $Uri -ErrorAction Stop } | Should -Throw -ErrorId 'DomainNotFound,*'
-    }
+            $topology.Name | Should -Be $name
+            $topology.ConnectionUri | Should -Be $RemoteUri
+            $topology.Controllers.Model | Should -Be 'virtio-scsi'
+            $topology.Controllers.ConnectionUri | Should -Be $RemoteUri
+            { Get-DomainScsiTopology $name -ConnectionUri $Uri -ErrorAction Stop } | Should -Throw -ErrorId 'DomainNotFound,*'
+        }
 
-    It 'runs the design-card pipeline: topology | New-ScsiController | Add-PassthroughLun' {
-        Assert-RemoteStack
-        $name = New-RemoteDomain "<controller type='scsi' index='0' model='lsilogic'/>"; $script:Domains += $name
-        $lun = New-TestIscsiLun remote-pipe; $script:Luns += $lun
+        It 'runs the design-card pipeline: topology | New-ScsiController | Add-PassthroughLun' {
+            Assert-RemoteStack
+            $name = New-RemoteDomain "<controller type='scsi' index='0' model='lsilogic'/>"; $script:Domains += $name
+            $lun = New-TestIscsiLun remote-pipe; $script:Luns += $lun
 
-        $disk = Get-DomainScsiTopology $name -ConnectionUri $RemoteUri | New-ScsiController |
-            Add-PassthroughLun -IscsiPortal $lun.Portal -IscsiTarget $lun.Iqn -IscsiLun 1
+            $disk = Get-DomainScsiTopology $name -ConnectionUri $RemoteUri | New-ScsiController |
+                Add-PassthroughLun -IscsiPortal $lun.Portal -IscsiTarget $lun.Iqn -IscsiLun 1
 
-        $disk.ConnectionUri | Should -Be $RemoteUri
-        $disk.Address | Should -Be '1:0:0:0'
-        $disk.IsPassthrough | Should -BeTrue
-        Get-ScsiBlockBus $name -ConnectionUri $RemoteUri | Should -Be 'scsi1.0'
-        $topology = Get-DomainScsiTopology $name -ConnectionUri $RemoteUri
-        $topology.Controllers.Model | Should -Be @('lsilogic', 'virtio-scsi')
-        $topology.Luns.TargetDevice | Should -Be 'sda'
-    }
+            $disk.ConnectionUri | Should -Be $RemoteUri
+            $disk.Address | Should -Be '1:0:0:0'
+            $disk.IsPassthrough | Should -BeTrue
+            Get-ScsiBlockBus $name -ConnectionUri $RemoteUri | Should -Be 'scsi1.0'
+            $topology = Get-DomainScsiTopology $name -ConnectionUri $RemoteUri
+            $topology.Controllers.Model | Should -Be @('lsilogic', 'virtio-scsi')
+            $topology.Luns.TargetDevice | Should -Be 'sda'
+        }
 
-    It 'adds a virtio-scsi controller on the fly when the domain has only lsi' {
-        Assert-RemoteStack
-        $name = New-RemoteDomain "<controller type='scsi' index='0' model='lsilogic'/>"; $script:Domains += $name
-        $lun = New-TestIscsiLun remote-fly; $script:Luns += $lun
+        It 'adds a virtio-scsi controller on the fly when the domain has only lsi' {
+            Assert-RemoteStack
+            $name = New-RemoteDomain "<controller type='scsi' index='0' model='lsilogic'/>"; $script:Domains += $name
+            $lun = New-TestIscsiLun remote-fly; $script:Luns += $lun
 
-        $disk = Add-PassthroughLun $name -ConnectionUri $RemoteUri -IscsiPortal $lun.Portal -IscsiTarget $lun.Iqn -IscsiLun 1
+            $disk = Add-PassthroughLun $name -ConnectionUri $RemoteUri -IscsiPortal $lun.Portal -IscsiTarget $lun.Iqn -IscsiLun 1
 
-        $disk.Controller | Should -Be 1
-        Get-ScsiBlockBus $name -ConnectionUri $RemoteUri | Should -Be 'scsi1.0'
-        Invoke-TestVirshOn $RemoteUri dumpxml --inactive $name | Should -Match "index='1' model='virtio-scsi'"
-    }
+            $disk.Controller | Should -Be 1
+            Get-ScsiBlockBus $name -ConnectionUri $RemoteUri | Should -Be 'scsi1.0'
+            Invoke-TestVirshOn $RemoteUri dumpxml --inactive $name | Should -Match "index='1' model='virtio-scsi'"
+        }
 
-    It 'removes a piped LUN, then the controller' {
-        Assert-RemoteStack
-        $name = New-RemoteDomain "<controller type='scsi' index='0' model='virtio-scsi'/>"; $script:Domains += $name
-        $one = New-TestIscsiLun remote-r1; $two = New-TestIscsiLun remote-r2; $script:Luns += $one, $two
-        Add-PassthroughLun $name -ConnectionUri $RemoteUri -IscsiPortal $one.Portal -IscsiTarget $one.Iqn -IscsiLun 1 | Out-Null
-        Add-PassthroughLun $name -ConnectionUri $RemoteUri -IscsiPortal $two.Portal -IscsiTarget $two.Iqn -IscsiLun 1 | Out-Null
-        @(Get-ScsiBlockBus $name -ConnectionUri $RemoteUri) | Should -HaveCount 2
+        It 'removes a piped LUN, then the controller' {
+            Assert-RemoteStack
+            $name = New-RemoteDomain "<controller type='scsi' index='0' model='virtio-scsi'/>"; $script:Domains += $name
+            $one = New-TestIscsiLun remote-r1; $two = New-TestIscsiLun remote-r2; $script:Luns += $one, $two
+            Add-PassthroughLun $name -ConnectionUri $RemoteUri -IscsiPortal $one.Portal -IscsiTarget $one.Iqn -IscsiLun 1 | Out-Null
+            Add-PassthroughLun $name -ConnectionUri $RemoteUri -IscsiPortal $two.Portal -IscsiTarget $two.Iqn -IscsiLun 1 | Out-Null
+            @(Get-ScsiBlockBus $name -ConnectionUri $RemoteUri) | Should -HaveCount 2
 
-        # The LUN objects carry their connection: the pipe needs no -ConnectionUri.
-        (Get-DomainScsiTopology $name -ConnectionUri $RemoteUri).Luns | Where-Object TargetDevice -eq 'sdb' |
-            Remove-PassthroughLun -Confirm:$false
-        @(Get-ScsiBlockBus $name -ConnectionUri $RemoteUri) | Should -HaveCount 1
-        (Get-DomainScsiTopology $name -ConnectionUri $RemoteUri).Luns.TargetDevice | Should -Be 'sda'
+            # The LUN objects carry their connection: the pipe needs no -ConnectionUri.
+            (Get-DomainScsiTopology $name -ConnectionUri $RemoteUri).Luns | Where-Object TargetDevice -eq 'sdb' |
+                Remove-PassthroughLun -Confirm:$false
+            @(Get-ScsiBlockBus $name -ConnectionUri $RemoteUri) | Should -HaveCount 1
+            (Get-DomainScsiTopology $name -ConnectionUri $RemoteUri).Luns.TargetDevice | Should -Be 'sda'
 
-        Remove-ScsiController $name -ConnectionUri $RemoteUri -Index 0 -Config -Force -Confirm:$false
-        Invoke-TestVirshOn $RemoteUri dumpxml --inactive $name | Should -Not -Match "type='scsi'"
-    }
+            Remove-ScsiController $name -ConnectionUri $RemoteUri -Index 0 -Config -Force -Confirm:$false
+            Invoke-TestVirshOn $RemoteUri dumpxml --inactive $name | Should -Not -Match "type='scsi'"
+        }
 
-    It 'changes nothing under -WhatIf, and says what it would run on which connection' {
-        Assert-RemoteStack
-        $name = New-RemoteDomain "<controller type='scsi' index='0' model='virtio-scsi'/>"; $script:Domains += $name
-        $lun = New-TestIscsiLun remote-whatif; $script:Luns += $lun
-        Add-PassthroughLun $name -ConnectionUri $RemoteUri -IscsiPortal $lun.Portal -IscsiTarget $lun.Iqn -IscsiLun 1 | Out-Null
-        $live = Invoke-TestVirshOn $RemoteUri dumpxml $name
-        $config = Invoke-TestVirshOn $RemoteUri dumpxml --inactive $name
+        It 'changes nothing under -WhatIf, and says what it would run on which connection' {
+            Assert-RemoteStack
+            $name = New-RemoteDomain "<controller type='scsi' index='0' model='virtio-scsi'/>"; $script:Domains += $name
+            $lun = New-TestIscsiLun remote-whatif; $script:Luns += $lun
+            Add-PassthroughLun $name -ConnectionUri $RemoteUri -IscsiPortal $lun.Portal -IscsiTarget $lun.Iqn -IscsiLun 1 | Out-Null
+            $live = Invoke-TestVirshOn $RemoteUri dumpxml $name
+            $config = Invoke-TestVirshOn $RemoteUri dumpxml --inactive $name
 
-        New-ScsiController $name -ConnectionUri $RemoteUri -WhatIf | Should -BeNullOrEmpty
-        Add-PassthroughLun $name -ConnectionUri $RemoteUri -IscsiPortal $lun.Portal -IscsiTarget $lun.Iqn -IscsiLun 2 -WhatIf | Should -BeNullOrEmpty
-        Remove-PassthroughLun $name -ConnectionUri $RemoteUri -TargetDevice sda -WhatIf
-        Remove-ScsiController $name -ConnectionUri $RemoteUri -Index 0 -Force -WhatIf
+            New-ScsiController $name -ConnectionUri $RemoteUri -WhatIf | Should -BeNullOrEmpty
+            Add-PassthroughLun $name -ConnectionUri $RemoteUri -IscsiPortal $lun.Portal -IscsiTarget $lun.Iqn -IscsiLun 2 -WhatIf | Should -BeNullOrEmpty
+            Remove-PassthroughLun $name -ConnectionUri $RemoteUri -TargetDevice sda -WhatIf
+            Remove-ScsiController $name -ConnectionUri $RemoteUri -Index 0 -Force -WhatIf
 
-        Invoke-TestVirshOn $RemoteUri dumpxml $name | Should -Be $live
-        Invoke-TestVirshOn $RemoteUri dumpxml --inactive $name | Should -Be $config
+            Invoke-TestVirshOn $RemoteUri dumpxml $name | Should -Be $live
+            Invoke-TestVirshOn $RemoteUri dumpxml --inactive $name | Should -Be $config
 
-        # "What if:" goes straight to the host, not to a stream: a child pwsh's output shows it as a user sees it.
-        if (-not $ChildPwsh) { Set-ItResult -Inconclusive -Because 'no pwsh executable to show -WhatIf text in (set VIRTIOSCSI_PWSH)'; return }
-        $command = "Import-Module '$ModuleManifest'; New-ScsiController -ConnectionUri '$RemoteUri' -Domain '$name' -WhatIf"
-        $out = & $ChildPwsh -NoProfile -NonInteractive -Command $command 2>&1 | Out-String
-        $out | Should -Match 'What if: Add virtio-scsi controller 1'
-        $out | Should -Match ([regex]::Escape("virsh --connect '$RemoteUri'"))
-        Invoke-TestVirshOn $RemoteUri dumpxml --inactive $name | Should -Be $config
-    }
+            # "What if:" goes straight to the host, not to a stream: a child pwsh's output shows it as a user sees it.
+            if (-not $ChildPwsh) { Set-ItResult -Inconclusive -Because 'no pwsh executable to show -WhatIf text in (set VIRTIOSCSI_PWSH)'; return }
+            $command = "Import-Module '$ModuleManifest'; New-ScsiController -ConnectionUri '$RemoteUri' -Domain '$name' -WhatIf"
+            $out = & $ChildPwsh -NoProfile -NonInteractive -Command $command 2>&1 | Out-String
+            $out | Should -Match 'What if: Add virtio-scsi controller 1'
+            $out | Should -Match ([regex]::Escape("virsh --connect '$RemoteUri'"))
+            Invoke-TestVirshOn $RemoteUri dumpxml --inactive $name | Should -Be $config
+        }
 
-    It 'completes domain names, controllers and target devices from the -ConnectionUri on the line' {
-        Assert-RemoteStack
-        $name = New-RemoteDomain "<controller type='scsi' index='0' model='lsilogic'/><controller type='scsi' index='1' model='virtio-scsi'/>"
-        $script:Domains += $name
-        $lun = New-TestIscsiLun remote-tab; $script:Luns += $lun
-        Add-PassthroughLun $name -ConnectionUri $RemoteUri -IscsiPortal $lun.Portal -IscsiTarget $lun.Iqn -IscsiLun 1 | Out-Null
+        It 'completes domain names, controllers and target devices from the -ConnectionUri on the line' {
+            Assert-RemoteStack
+            $name = New-RemoteDomain "<controller type='scsi' index='0' model='lsilogic'/><controller type='scsi' index='1' model='virtio-scsi'/>"
+            $script:Domains += $name
+            $lun = New-TestIscsiLun remote-tab; $script:Luns += $lun
+            Add-PassthroughLun $name -ConnectionUri $RemoteUri -IscsiPortal $lun.Portal -IscsiTarget $lun.Iqn -IscsiLun 1 | Out-Null
 
-        (Get-Completion "Get-DomainScsiTopology -ConnectionUri $RemoteUri vst-remote-$PID-").CompletionText | Should -Contain $name
-        # The local daemon has no such domain: the names come from the connection on the line.
-        (Get-Completion "Get-DomainScsiTopology -ConnectionUri $Uri vst-remote-$PID-").CompletionText | Should -Not -Contain $name
-        (Get-Completion "Add-PassthroughLun -ConnectionUri $RemoteUri -Domain $name -Controller ").CompletionText | Should -Be @('1', '0')
-        (Get-Completion "Remove-PassthroughLun -ConnectionUri $RemoteUri -Domain $name -TargetDevice ").CompletionText | Should -Be 'sda'
-    }
-}
-
-Describe 'The failures only remote connections have' {
-    # Today's module: one of its own ErrorIds, and virsh's words, which say what failed.
-    It 'reports <Case> with a module ErrorId and words that say so' -TestCases @(
-        @{ Case = 'an unreachable host'; Connection = 'UnreachableUri'; Words = 'Connection refused' }
-        @{ Case = 'refused authentication'; Connection = 'RefusedUri'; Words = 'Permission denied \(publickey\)' }
-        @{ Case = 'no libvirt on the far side'; Connection = 'NoLibvirtUri'; Words = "virt-ssh-helper: cannot connect to .*libvirt-sock.*No such file or directory" }
-    ) {
-        Assert-RemoteStack
-        $connection = Get-Variable $Connection -ValueOnly
-        foreach ($call in { Get-DomainScsiTopology vst-remote-none -ConnectionUri $connection },
-                          { Add-PassthroughLun vst-remote-none -ConnectionUri $connection -IscsiPortal $Portal -IscsiTarget iqn.2026-11.test.virtioscsi:none -IscsiLun 1 -Confirm:$false }) {
-            $err = Get-RemoteError $call
-            ($err.FullyQualifiedErrorId -split ',')[0] | Should -BeIn $ModuleErrorIds
-            $err.FullyQualifiedErrorId | Should -BeLike '*,VirtioScsi.Commands.*'
-            $err.Exception.Message | Should -Match $Words
+            (Get-Completion "Get-DomainScsiTopology -ConnectionUri $RemoteUri vst-remote-$PID-").CompletionText | Should -Contain $name
+            # The local daemon has no such domain: the names come from the connection on the line.
+            (Get-Completion "Get-DomainScsiTopology -ConnectionUri $Uri vst-remote-$PID-").CompletionText | Should -Not -Contain $name
+            (Get-Completion "Add-PassthroughLun -ConnectionUri $RemoteUri -Domain $name -Controller ").CompletionText | Should -Be @('1', '0')
+            (Get-Completion "Remove-PassthroughLun -ConnectionUri $RemoteUri -Domain $name -TargetDevice ").CompletionText | Should -Be 'sda'
         }
     }
 
-    # needs src part of issue 13: each remote failure gets its own ErrorId and says which it is.
-    It 'reports <Case> as <Id>, in words of its own' -Skip -TestCases @(
-        @{ Case = 'an unreachable host'; Connection = 'UnreachableUri'; Id = 'RemoteHostUnreachable'; Words = 'could not reach|unreachable' }
-        @{ Case = 'refused authentication'; Connection = 'RefusedUri'; Id = 'RemoteAuthenticationFailed'; Words = 'authentication|refused' }
-        @{ Case = 'no libvirt on the far side'; Connection = 'NoLibvirtUri'; Id = 'RemoteLibvirtUnavailable'; Words = 'no libvirt|libvirtd' }
-    ) {
-        Assert-RemoteStack
-        $connection = Get-Variable $Connection -ValueOnly
-        foreach ($call in { Get-DomainScsiTopology vst-remote-none -ConnectionUri $connection },
-                          { Add-PassthroughLun vst-remote-none -ConnectionUri $connection -IscsiPortal $Portal -IscsiTarget iqn.2026-11.test.virtioscsi:none -IscsiLun 1 -Confirm:$false }) {
-            $err = Get-RemoteError $call
-            $err.FullyQualifiedErrorId | Should -BeLike "$Id,VirtioScsi.Commands.*"
-            $err.Exception.Message | Should -Match $Words
-            # The advice must not send a remote user to the local libvirtd.
-            "$($err.Exception.Message) $($err.ErrorDetails.RecommendedAction)" | Should -Not -Match 'Check that libvirtd runs'
+    Describe 'The failures only remote connections have' {
+        # Today's module: one of its own ErrorIds, and virsh's words, which say what failed.
+        It 'reports <Case> with a module ErrorId and words that say so' -TestCases @(
+            @{ Case = 'an unreachable host'; Connection = 'UnreachableUri'; Words = 'Connection refused' }
+            @{ Case = 'refused authentication'; Connection = 'RefusedUri'; Words = 'Permission denied \(publickey\)' }
+            @{ Case = 'no libvirt on the far side'; Connection = 'NoLibvirtUri'; Words = "virt-ssh-helper: cannot connect to .*libvirt-sock.*No such file or directory" }
+        ) {
+            Assert-RemoteStack
+            $connection = Get-Variable $Connection -ValueOnly
+            foreach ($call in { Get-DomainScsiTopology vst-remote-none -ConnectionUri $connection },
+                              { Add-PassthroughLun vst-remote-none -ConnectionUri $connection -IscsiPortal $Portal -IscsiTarget iqn.2026-11.test.virtioscsi:none -IscsiLun 1 -Confirm:$false }) {
+                $err = Get-RemoteError $call
+                ($err.FullyQualifiedErrorId -split ',')[0] | Should -BeIn $ModuleErrorIds
+                $err.FullyQualifiedErrorId | Should -BeLike '*,VirtioScsi.Commands.*'
+                $err.Exception.Message | Should -Match $Words
+            }
+        }
+
+        # needs src part of issue 13: each remote failure gets its own ErrorId and says which it is.
+        It 'reports <Case> as <Id>, in words of its own' -Skip -TestCases @(
+            @{ Case = 'an unreachable host'; Connection = 'UnreachableUri'; Id = 'RemoteHostUnreachable'; Words = 'could not reach|unreachable' }
+            @{ Case = 'refused authentication'; Connection = 'RefusedUri'; Id = 'RemoteAuthenticationFailed'; Words = 'authentication|refused' }
+            @{ Case = 'no libvirt on the far side'; Connection = 'NoLibvirtUri'; Id = 'RemoteLibvirtUnavailable'; Words = 'no libvirt|libvirtd' }
+        ) {
+            Assert-RemoteStack
+            $connection = Get-Variable $Connection -ValueOnly
+            foreach ($call in { Get-DomainScsiTopology vst-remote-none -ConnectionUri $connection },
+                              { Add-PassthroughLun vst-remote-none -ConnectionUri $connection -IscsiPortal $Portal -IscsiTarget iqn.2026-11.test.virtioscsi:none -IscsiLun 1 -Confirm:$false }) {
+                $err = Get-RemoteError $call
+                $err.FullyQualifiedErrorId | Should -BeLike "$Id,VirtioScsi.Commands.*"
+                $err.Exception.Message | Should -Match $Words
+                # The advice must not send a remote user to the local libvirtd.
+                "$($err.Exception.Message) $($err.ErrorDetails.RecommendedAction)" | Should -Not -Match 'Check that libvirtd runs'
+            }
+        }
+
+        # needs src part of issue 13: the three remote failures are told apart, not lumped under one id.
+        It 'gives the three remote failures three different ErrorIds' -Skip {
+            Assert-RemoteStack
+            $ids = $UnreachableUri, $RefusedUri, $NoLibvirtUri | ForEach-Object {
+                $connection = $_
+                (Get-RemoteError { Get-DomainScsiTopology vst-remote-none -ConnectionUri $connection }).FullyQualifiedErrorId
+            }
+            $ids | Select-Object -Unique | Should -HaveCount 3
+            $ids | Should -Not -BeLike 'VirshFailed,*'
         }
     }
 
-    # needs src part of issue 13: the three remote failures are told apart, not lumped under one id.
-    It 'gives the three remote failures three different ErrorIds' -Skip {
-        Assert-RemoteStack
-        $ids = $UnreachableUri, $RefusedUri, $NoLibvirtUri | ForEach-Object {
-            $connection = $_
-            (Get-RemoteError { Get-DomainScsiTopology vst-remote-none -ConnectionUri $connection }).FullyQualifiedErrorId
+    Describe 'Host-side -Path checks on a remote connection' {
+        # needs src part of issue 13: the local /dev checks say the local machine, not the host the domain is on.
+        It 'warns that the -Path checks cannot run on the far side' -Skip {
+            Assert-RemoteStack
+            $name = New-RemoteDomain "<controller type='scsi' index='0' model='virtio-scsi'/>" -ShutOff; $script:Domains += $name
+            # /dev/null exists here, so only a remote-aware check can be the reason the local checks stay out.
+            $null = Add-PassthroughLun $name -ConnectionUri $RemoteUri -Path /dev/null -Config -WarningVariable warnings -WarningAction SilentlyContinue -ErrorAction SilentlyContinue
+            $warnings.Message | Should -Match 'remote|cannot be checked'
         }
-        $ids | Select-Object -Unique | Should -HaveCount 3
-        $ids | Should -Not -BeLike 'VirshFailed,*'
-    }
-}
 
-Describe 'Host-side -Path checks on a remote connection' {
-    BeforeEach { $script:Domains = @() }
-    AfterEach { $Domains | ForEach-Object { Remove-TestDomain $_ -ConnectionUri $RemoteUri } }
-
-    # needs src part of issue 13: the local /dev checks say the local machine, not the host the domain is on.
-    It 'warns that the -Path checks cannot run on the far side' -Skip {
-        Assert-RemoteStack
-        $name = New-RemoteDomain "<controller type='scsi' index='0' model='virtio-scsi'/>" -ShutOff; $script:Domains += $name
-        # /dev/null exists here, so only a remote-aware check can be the reason the local checks stay out.
-        $null = Add-PassthroughLun $name -ConnectionUri $RemoteUri -Path /dev/null -Config -WarningVariable warnings -WarningAction SilentlyContinue -ErrorAction SilentlyContinue
-        $warnings.Message | Should -Match 'remote|cannot be checked'
-    }
-
-    # needs src part of issue 13: what libvirt says of a missing or wrong device over there maps to the
-    # ErrorId the local check uses. Today both are AttachFailed, with libvirt's "Cannot access storage
-    # file '...': No such file or directory" and QEMU's "Could not open '/dev/null': filesystem does not
-    # support O_DIRECT".
-    It 'reports <Case> on the far side as <Id>' -Skip -TestCases @(
-        @{ Case = 'a missing device'; Path = '/dev/disk/by-id/vst-remote-missing'; Id = 'SourceNotFound' }
-        @{ Case = 'a device that is no block device'; Path = '/dev/null'; Id = 'SourceNotBlockDevice' }
-    ) {
-        Assert-RemoteStack
-        $name = New-RemoteDomain "<controller type='scsi' index='0' model='virtio-scsi'/>"; $script:Domains += $name
-        $before = Invoke-TestVirshOn $RemoteUri dumpxml --inactive $name
-        { Add-PassthroughLun $name -ConnectionUri $RemoteUri -Path $Path -WarningAction SilentlyContinue -ErrorAction Stop } |
-            Should -Throw -ErrorId "$Id,*"
-        Invoke-TestVirshOn $RemoteUri dumpxml --inactive $name | Should -Be $before
-    }
-}
-
-Describe 'The module over PowerShell SSH remoting' {
-    BeforeEach { $script:LocalDomains = @(); $script:Luns = @() }
-    AfterEach {
-        $LocalDomains | ForEach-Object { Remove-TestDomain $_ }
-        $Luns | ForEach-Object { Remove-TestIscsiLun $_ }
+        # needs src part of issue 13: what libvirt says of a missing or wrong device over there maps to the
+        # ErrorId the local check uses. Today both are AttachFailed, with libvirt's "Cannot access storage
+        # file '...': No such file or directory" and QEMU's "Could not open '/dev/null': filesystem does not
+        # support O_DIRECT".
+        It 'reports <Case> on the far side as <Id>' -Skip -TestCases @(
+            @{ Case = 'a missing device'; Path = '/dev/disk/by-id/vst-remote-missing'; Id = 'SourceNotFound' }
+            @{ Case = 'a device that is no block device'; Path = '/dev/null'; Id = 'SourceNotBlockDevice' }
+        ) {
+            Assert-RemoteStack
+            $name = New-RemoteDomain "<controller type='scsi' index='0' model='virtio-scsi'/>"; $script:Domains += $name
+            $before = Invoke-TestVirshOn $RemoteUri dumpxml --inactive $name
+            { Add-PassthroughLun $name -ConnectionUri $RemoteUri -Path $Path -WarningAction SilentlyContinue -ErrorAction Stop } |
+                Should -Throw -ErrorId "$Id,*"
+            Invoke-TestVirshOn $RemoteUri dumpxml --inactive $name | Should -Be $before
+        }
     }
 
-    It 'imports the built module on the far side and runs the cmdlets there' {
-        Assert-RemoteStack
-        # The far side is this machine as root: its own qemu:///system, where host-side checks apply.
-        $name = New-TestDomain -Name "vst-remote-$PID-pssh" -Devices "<controller type='scsi' index='0' model='lsilogic'/>"
-        $script:LocalDomains += $name
-        $lun = New-TestIscsiLun remote-pssh; $script:Luns += $lun
+    Describe 'The module over PowerShell SSH remoting' {
+        It 'imports the built module on the far side and runs the cmdlets there' {
+            Assert-RemoteStack
+            # The far side is this machine as root: its own qemu:///system, where host-side checks apply.
+            $name = New-TestDomain -Name "vst-remote-$PID-pssh" -Devices "<controller type='scsi' index='0' model='lsilogic'/>"
+            $script:Domains += $name
+            $lun = New-TestIscsiLun remote-pssh; $script:Luns += $lun
 
-        $session = New-PSSession -HostName root@127.0.0.1 -Port $SshPort -ErrorAction Stop
-        try {
-            $topology = Invoke-Command -Session $session -ScriptBlock {
+            $session = New-PSSession -HostName root@127.0.0.1 -Port $SshPort -ErrorAction Stop
+            try {
+                $topology = Invoke-Command -Session $session -ScriptBlock {
+                    param($manifest, $domain, $uri)
+                    Import-Module $manifest
+                    Get-DomainScsiTopology $domain -ConnectionUri $uri
+                } -ArgumentList $ModuleManifest, $name, $Uri
+                $disk = Invoke-Command -Session $session -ScriptBlock {
+                    param($domain, $uri, $lun)
+                    Add-PassthroughLun $domain -ConnectionUri $uri -IscsiPortal $lun.Portal -IscsiTarget $lun.Iqn -IscsiLun 1
+                } -ArgumentList $name, $Uri, $lun
+            } finally { Remove-PSSession $session }
+
+            $topology.Name | Should -Be $name
+            $topology.PSComputerName | Should -Be '127.0.0.1'
+            $topology.Controllers | Should -HaveCount 1
+            $disk.Controller | Should -Be 1
+            $disk.Address | Should -Be '1:0:0:0'
+            Get-ScsiBlockBus $name | Should -Be 'scsi1.0'
+        }
+
+        # needs src part of issue 13: remoting serialises to depth 1, so a topology's controllers and LUNs
+        # arrive as strings ("d: scsi controller 0 (lsilogic)"); a SerializationDepth in the module's types
+        # would keep their properties for the caller.
+        It 'keeps the controllers and LUNs of a topology as objects across remoting' -Skip {
+            Assert-RemoteStack
+            $name = New-TestDomain -Name "vst-remote-$PID-psdepth" -Devices "<controller type='scsi' index='0' model='lsilogic'/>" -ShutOff
+            $script:Domains += $name
+            $topology = Invoke-Command -HostName root@127.0.0.1 -Port $SshPort -ScriptBlock {
                 param($manifest, $domain, $uri)
                 Import-Module $manifest
                 Get-DomainScsiTopology $domain -ConnectionUri $uri
             } -ArgumentList $ModuleManifest, $name, $Uri
-            $disk = Invoke-Command -Session $session -ScriptBlock {
-                param($domain, $uri, $lun)
-                Add-PassthroughLun $domain -ConnectionUri $uri -IscsiPortal $lun.Portal -IscsiTarget $lun.Iqn -IscsiLun 1
-            } -ArgumentList $name, $Uri, $lun
-        } finally { Remove-PSSession $session }
-
-        $topology.Name | Should -Be $name
-        $topology.PSComputerName | Should -Be '127.0.0.1'
-        $topology.Controllers | Should -HaveCount 1
-        $disk.Controller | Should -Be 1
-        $disk.Address | Should -Be '1:0:0:0'
-        Get-ScsiBlockBus $name | Should -Be 'scsi1.0'
-    }
-
-    # needs src part of issue 13: remoting serialises to depth 1, so a topology's controllers and LUNs
-    # arrive as strings ("d: scsi controller 0 (lsilogic)"); a SerializationDepth in the module's types
-    # would keep their properties for the caller.
-    It 'keeps the controllers and LUNs of a topology as objects across remoting' -Skip {
-        Assert-RemoteStack
-        $name = New-TestDomain -Name "vst-remote-$PID-psdepth" -Devices "<controller type='scsi' index='0' model='lsilogic'/>" -ShutOff
-        $script:LocalDomains += $name
-        $topology = Invoke-Command -HostName root@127.0.0.1 -Port $SshPort -ScriptBlock {
-            param($manifest, $domain, $uri)
-            Import-Module $manifest
-            Get-DomainScsiTopology $domain -ConnectionUri $uri
-        } -ArgumentList $ModuleManifest, $name, $Uri
-        $topology.Controllers.Model | Should -Be 'lsilogic'
-        $topology.Controllers.Index | Should -Be 0
+            $topology.Controllers.Model | Should -Be 'lsilogic'
+            $topology.Controllers.Index | Should -Be 0
+        }
     }
 }
