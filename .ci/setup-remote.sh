@@ -41,7 +41,7 @@ if ! dpkg-query -W -f='${Status}' openssh-server 2>/dev/null | grep -q 'install 
   fi
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssh-server >/dev/null
-  ((policy_added)) && rm -f /usr/sbin/policy-rc.d
+  if ((policy_added)); then rm -f /usr/sbin/policy-rc.d; fi
 fi
 # virt-ssh-helper (the far end of qemu+ssh) and the session daemon come with libvirt-daemon (setup-stack.sh).
 command -v virt-ssh-helper >/dev/null || { echo "setup-remote: virt-ssh-helper missing: run .ci/setup-stack.sh first" >&2; exit 1; }
