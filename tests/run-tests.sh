@@ -3,7 +3,8 @@
 # libvirt, in-process cmdlets) and the Pester suites against the built module, in pwsh. Ends with one line
 # "N passed, M failed, K skipped" counting both.
 #
-# As root it first prepares the live stack (.ci/setup-stack.sh: packages, libvirtd, QEMU, tgtd); without
+# As root it first prepares the live stack (.ci/setup-stack.sh: packages, libvirtd, QEMU, tgtd; and
+# .ci/setup-remote.sh: an sshd on 127.0.0.1:12222 in front of a second libvirt daemon); without
 # root the live tests report themselves skipped where the stack is missing, unless VIRTIOSCSI_REQUIRE_LIVE=1
 # makes a missing stack fail them. pwsh and Pester come from tools/toolchain/install.sh (a pwsh 7.2+ on
 # PATH, else PowerShell 7.6.9 as a .NET tool; Pester 5.9.1, pinned): one that cannot be had fails the run.
@@ -16,11 +17,6 @@ mkdir -p "$results"
 passed=0 failed=0 skipped=0
 status=0
 
-if [[ $EUID -eq 0 ]]; then
-  echo "== Preparing the live stack (.ci/setup-stack.sh)"
-  bash .ci/setup-stack.sh || { echo "setup-stack failed: the live suites cannot run"; failed=$((failed + 1)); }
-fi
-
 echo "== PowerShell toolchain"
 pwsh_bin=$(bash tools/toolchain/install.sh pwsh) || pwsh_bin=""
 pester_modules=$(bash tools/toolchain/install.sh pester) || pester_modules=""
@@ -28,6 +24,12 @@ if [[ -n "$pwsh_bin" ]]; then
   echo "pwsh: $pwsh_bin ($("$pwsh_bin" -NoProfile -NonInteractive -Command '$PSVersionTable.PSVersion.ToString()'))"
   # The in-process xunit tests and anything else that starts "a pwsh" find this one first.
   export PATH="$(dirname "$pwsh_bin"):$PATH"
+fi
+
+if [[ $EUID -eq 0 ]]; then
+  echo "== Preparing the live stack (.ci/setup-stack.sh) and the second host (.ci/setup-remote.sh)"
+  bash .ci/setup-stack.sh || { echo "setup-stack failed: the live suites cannot run"; failed=$((failed + 1)); }
+  VIRTIOSCSI_PWSH="$pwsh_bin" bash .ci/setup-remote.sh || { echo "setup-remote failed: the remote suites cannot run"; failed=$((failed + 1)); }
 fi
 
 echo "== xunit: core, corpus, live libvirt and in-process cmdlet suites"
