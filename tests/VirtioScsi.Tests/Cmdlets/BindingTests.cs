@@ -1,6 +1,7 @@
 using System.Linq;
 using VirtioScsi.Tests.Live;
 using Xunit;
+using static VirtioScsi.Tests.Cmdlets.TestDevices;
 
 namespace VirtioScsi.Tests.Cmdlets;
 
@@ -14,14 +15,6 @@ public sealed class BindingTests : IClassFixture<ModuleRunspace>
     private readonly ModuleRunspace _ps;
 
     public BindingTests(ModuleRunspace ps) => _ps = ps;
-
-    private const string Virtio0 = "<controller type='scsi' index='0' model='virtio-scsi'/>";
-    private const string UnusedIqn = "iqn.2026-11.test.virtioscsi:sdk-unused";
-
-    private static string IscsiLun(string dev, int unit, string iqn) =>
-        "<disk type='network' device='lun'><driver name='qemu' type='raw' cache='none'/>" +
-        $"<source protocol='iscsi' name='{iqn}/1'><host name='127.0.0.1' port='{LiveStack.IscsiPort}'/></source>" +
-        $"<target dev='{dev}' bus='scsi'/><address type='drive' controller='0' bus='0' target='0' unit='{unit}'/></disk>";
 
     [SkippableFact]
     public void A_domain_name_binds_by_value_to_every_cmdlet_that_takes_one_from_the_pipeline()
@@ -76,7 +69,7 @@ public sealed class BindingTests : IClassFixture<ModuleRunspace>
     public void Domain_and_target_device_or_index_bind_by_position()
     {
         LiveStack.Require();
-        using var domain = TestDomain.Create("sdk", Virtio0 + "<controller type='scsi' index='1' model='virtio-scsi'/>" + IscsiLun("sda", 0, UnusedIqn), start: false);
+        using var domain = TestDomain.Create("sdk", Virtio0 + "<controller type='scsi' index='1' model='virtio-scsi'/>" + IscsiDisk("sda", 0, UnusedIqn), start: false);
         _ps.Run("Remove-PassthroughLun -ConnectionUri $uri $args[0] sda -Confirm:$false", domain.Name).ThrowOnError();
         _ps.Run("Remove-ScsiController -ConnectionUri $uri $args[0] 1 -Confirm:$false", domain.Name).ThrowOnError();
         var config = LiveStack.DumpXml(domain.Name, inactive: true);
@@ -88,7 +81,7 @@ public sealed class BindingTests : IClassFixture<ModuleRunspace>
     public void Remove_PassthroughLun_finds_the_lun_by_its_iscsi_source_in_the_Iscsi_parameter_set()
     {
         LiveStack.Require();
-        using var domain = TestDomain.Create("sdk", Virtio0 + IscsiLun("sda", 0, UnusedIqn), start: false);
+        using var domain = TestDomain.Create("sdk", Virtio0 + IscsiDisk("sda", 0, UnusedIqn), start: false);
         _ps.Run("Remove-PassthroughLun -ConnectionUri $uri -Domain $args[0] -IscsiPortal $args[1] -IscsiTarget $args[2] -IscsiLun 1 -Confirm:$false",
             domain.Name, LiveStack.Portal, UnusedIqn).ThrowOnError();
         Assert.DoesNotContain("<disk", LiveStack.DumpXml(domain.Name, inactive: true));
@@ -98,7 +91,7 @@ public sealed class BindingTests : IClassFixture<ModuleRunspace>
     public void A_piped_disk_does_not_bind_its_Controller_to_Remove_ScsiController_Index()
     {
         LiveStack.Require();
-        using var domain = TestDomain.Create("sdk", Virtio0 + IscsiLun("sda", 0, UnusedIqn), start: false);
+        using var domain = TestDomain.Create("sdk", Virtio0 + IscsiDisk("sda", 0, UnusedIqn), start: false);
         var before = LiveStack.DumpXml(domain.Name, inactive: true);
         var result = _ps.Run("(Get-DomainScsiTopology -ConnectionUri $uri $args[0]).Luns | Remove-ScsiController -Force -Confirm:$false", domain.Name);
         Assert.Equal($"InputObjectMissingMandatory,{_ps.CmdletClass("Remove-ScsiController")}", result.SingleError().FullyQualifiedErrorId);
@@ -129,7 +122,7 @@ public sealed class BindingTests : IClassFixture<ModuleRunspace>
     {
         LiveStack.Require();
         using var lun = Live.IscsiLun.Create("sdk-pipe");
-        using var domain = TestDomain.Create("sdk", "<controller type='scsi' index='0' model='lsilogic'/>");
+        using var domain = TestDomain.Create("sdk", Lsi0);
 
         var disk = _ps.Run("Get-DomainScsiTopology -ConnectionUri $uri $args[0] | New-ScsiController | Add-PassthroughLun -IscsiPortal $args[1] -IscsiTarget $args[2] -IscsiLun $args[3]",
             domain.Name, lun.Portal, lun.Iqn, lun.Lun).ThrowOnError();

@@ -130,10 +130,10 @@ public sealed class EnvironmentTests : IClassFixture<ModuleRunspace>
     public void The_readme_pipeline_topology_to_controller_to_lun_works_without_a_uri()
     {
         LiveStack.Require();
-        using var domain = TestDomain.Create("sdk", "<controller type='scsi' index='0' model='lsilogic'/>", start: false);
+        using var domain = TestDomain.Create("sdk", TestDevices.Lsi0, start: false);
         using var _ = DefaultConnection();
         var result = _ps.Run("Get-DomainScsiTopology $args[0] | New-ScsiController | Add-PassthroughLun -IscsiPortal $args[1] -IscsiTarget $args[2] -IscsiLun 1",
-            domain.Name, LiveStack.Portal, "iqn.2026-11.test.virtioscsi:sdk-unused");
+            domain.Name, LiveStack.Portal, TestDevices.UnusedIqn);
         SkipOnNullUriBug(result);
         result.ThrowOnError();
         Assert.Equal("1:0:0:0", result.Property("Address"));
@@ -143,10 +143,7 @@ public sealed class EnvironmentTests : IClassFixture<ModuleRunspace>
     public void The_readme_pipeline_topology_to_luns_to_removal_works_without_a_uri()
     {
         LiveStack.Require();
-        using var domain = TestDomain.Create("sdk", "<controller type='scsi' index='0' model='virtio-scsi'/>" +
-            "<disk type='network' device='lun'><driver name='qemu' type='raw' cache='none'/>" +
-            $"<source protocol='iscsi' name='iqn.2026-11.test.virtioscsi:sdk-unused/1'><host name='127.0.0.1' port='{LiveStack.IscsiPort}'/></source>" +
-            "<target dev='sda' bus='scsi'/><address type='drive' controller='0' bus='0' target='0' unit='0'/></disk>", start: false);
+        using var domain = TestDomain.Create("sdk", TestDevices.Virtio0 + TestDevices.IscsiDisk("sda", 0, TestDevices.UnusedIqn), start: false);
         using var _ = DefaultConnection();
         var result = _ps.Run("Get-DomainScsiTopology $args[0] | Select-Object -ExpandProperty Luns | Remove-PassthroughLun -Confirm:$false", domain.Name);
         SkipOnNullUriBug(result);

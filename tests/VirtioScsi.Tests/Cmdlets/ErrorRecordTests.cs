@@ -6,6 +6,7 @@ using System.Management.Automation;
 using System.Text.RegularExpressions;
 using VirtioScsi.Tests.Live;
 using Xunit;
+using static VirtioScsi.Tests.Cmdlets.TestDevices;
 
 namespace VirtioScsi.Tests.Cmdlets;
 
@@ -19,17 +20,6 @@ public sealed class ErrorRecordTests : IClassFixture<ModuleRunspace>
     private readonly ModuleRunspace _ps;
 
     public ErrorRecordTests(ModuleRunspace ps) => _ps = ps;
-
-    private const string Virtio0 = "<controller type='scsi' index='0' model='virtio-scsi'/>";
-    private const string Lsi0 = "<controller type='scsi' index='0' model='lsilogic'/>";
-    // An iSCSI source that planning accepts; nothing logs into it (the domains that carry it are shut off).
-    private const string UnusedIqn = "iqn.2026-11.test.virtioscsi:sdk-unused";
-
-    /// <summary>A LUN (or an emulated disk) at controller 0, target 0 in a definition; libvirt does not open it until the domain starts.</summary>
-    private static string IscsiDisk(string dev, int unit, string iqn, string device = "lun", string extra = "") =>
-        $"<disk type='network' device='{device}'><driver name='qemu' type='raw' cache='none'/>" +
-        $"<source protocol='iscsi' name='{iqn}/1'><host name='127.0.0.1' port='{LiveStack.IscsiPort}'/></source>" +
-        $"<target dev='{dev}' bus='scsi'/>{extra}<address type='drive' controller='0' bus='0' target='0' unit='{unit}'/></disk>";
 
     /// <summary>Add-PassthroughLun of an iSCSI source ($args[1], $args[2], LUN 1) to $args[0], with more parameters at {more}.</summary>
     private const string AddIscsi =

@@ -111,3 +111,19 @@ public sealed record PipelineResult(IReadOnlyList<PSObject> Output, IReadOnlyLis
     /// <summary>A property of the single output object, as PowerShell sees it.</summary>
     public object? Property(string name) => Output.Single().Properties[name]?.Value;
 }
+
+/// <summary>Device XML for the test domains of the cmdlet tests.</summary>
+public static class TestDevices
+{
+    public const string Virtio0 = "<controller type='scsi' index='0' model='virtio-scsi'/>";
+    public const string Lsi0 = "<controller type='scsi' index='0' model='lsilogic'/>";
+
+    /// <summary>An iSCSI source that planning accepts; nothing logs into it (the domains that carry it are shut off).</summary>
+    public const string UnusedIqn = "iqn.2026-11.test.virtioscsi:sdk-unused";
+
+    /// <summary>A LUN (or an emulated disk) at controller 0, target 0 of a definition; libvirt opens it only when the domain starts.</summary>
+    public static string IscsiDisk(string dev, int unit, string iqn, string device = "lun", string extra = "") =>
+        $"<disk type='network' device='{device}'><driver name='qemu' type='raw' cache='none'/>" +
+        $"<source protocol='iscsi' name='{iqn}/1'><host name='127.0.0.1' port='{Live.LiveStack.IscsiPort}'/></source>" +
+        $"<target dev='{dev}' bus='scsi'/>{extra}<address type='drive' controller='0' bus='0' target='0' unit='{unit}'/></disk>";
+}

@@ -21,7 +21,7 @@ public sealed class ShouldProcessTests : IClassFixture<ModuleRunspace>
         LiveStack.Require();
         using var attached = IscsiLun.Create("sdk-whatif1");
         using var other = IscsiLun.Create("sdk-whatif2");
-        using var domain = TestDomain.Create("sdk", "<controller type='scsi' index='0' model='virtio-scsi'/>");
+        using var domain = TestDomain.Create("sdk", TestDevices.Virtio0);
         _ps.Run("Add-PassthroughLun -ConnectionUri $uri $args[0] -IscsiPortal $args[1] -IscsiTarget $args[2] -IscsiLun 1", domain.Name, attached.Portal, attached.Iqn).ThrowOnError();
         var live = LiveStack.DumpXml(domain.Name);
         var config = LiveStack.DumpXml(domain.Name, inactive: true);
