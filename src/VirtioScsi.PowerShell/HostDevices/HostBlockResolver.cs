@@ -8,7 +8,8 @@ namespace VirtioScsi.HostDevices;
 /// <summary>
 /// Resolves a block device on this machine (a local connection's host) from /dev, /sys and /proc: its
 /// multipath map, stable by-id name, other paths and host use. Reads only; never throws for what the tree
-/// does or does not contain (unreadable entries count as absent).
+/// does or does not contain (unreadable entries count as absent). /dev/disk/by-id is read once per resolver:
+/// make one per listing. (Its SCSI test is HostBlockDevices.IsScsiBacked's; the two can merge.)
 /// </summary>
 internal sealed class HostBlockResolver
 {
@@ -20,7 +21,7 @@ internal sealed class HostBlockResolver
     public HostBlockDevice? Resolve(string path)
     {
         var name = path.StartsWith("/", StringComparison.Ordinal) ? _roots.KernelName(path)
-            : Exists(Block(path)) ? path : null;
+            : path.IndexOf('/') < 0 && path != "." && path != ".." && Exists(Block(path)) ? path : null;
         if (name is null) return null;
 
         var uuid = DeviceMapperUuid(name);

@@ -95,9 +95,12 @@ public class HostBlockResolverTests
     [InlineData("/dev/disk/by-id/wwn-dangling")]
     [InlineData("/etc/passwd")]
     [InlineData("nothere")]
+    [InlineData("../sdz")]
+    [InlineData("..")]
     public void What_is_no_block_device_resolves_to_nothing(string path)
     {
         using var tree = new HostTree().ById("wwn-dangling", "sdz");
+        System.IO.Directory.CreateDirectory(System.IO.Path.Combine(tree.Roots.Sys, "class", "sdz"));
         System.IO.File.WriteAllText(System.IO.Path.Combine(tree.Roots.Dev, "ttyS0"), "");
         Assert.Null(tree.Resolver().Resolve(path));
     }
