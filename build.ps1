@@ -5,7 +5,9 @@
 .DESCRIPTION
     Build   : publishes the module into out/VirtioScsi/<version>/ (manifest, DLL, format file, en-US help).
     Test    : builds, then runs the xunit suite and the Pester suites (tests/run-tests.sh does the same from bash).
-    Package : builds, then zips out/VirtioScsi/<version>/ into out/VirtioScsi-<version>.zip.
+    Package : builds, then publishes the module with PSResourceGet into the file repository out/package/
+              (VirtioScsi.<version>.nupkg, PowerShell Gallery-shaped) and zips it as out/VirtioScsi-<version>.zip,
+              which extracts as VirtioScsi/<version>/.
     Docs    : regenerates en-US/VirtioScsi.PowerShell.dll-Help.xml from docs/en-US/*.md with platyPS (if installed).
     The version comes from ModuleVersion in VirtioScsi.psd1, its only home.
 .EXAMPLE
@@ -55,9 +57,46 @@ function Invoke-Test {
 
 function Invoke-Package {
     Invoke-Build
-    $zip = Join-Path $root "out/VirtioScsi-$version.zip"
-    Compress-Archive -Path $moduleDir -DestinationPath $zip -Force
-    Write-Host "Packaged $zip"
+    $packageDir = Join-Path $root 'out/package'
+    if (Test-Path $packageDir) { Remove-Item $packageDir -Recurse -Force }
+    New-Item -ItemType Directory -Path $packageDir | Out-Null
+
+    # PSResourceGet keeps its repositories in the user's PSResourceRepository.xml. Publishing runs in a job
+    # (a child pwsh) whose HOME and XDG_DATA_HOME are a throwaway folder, so the user's repositories are
+    # neither read nor changed, and only the temporary file repository is known to it.
+    $store = Join-Path ([IO.Path]::GetTempPath()) "virtioscsi-psresourceget-$PID"
+    $saved = $env:HOME, $env:XDG_DATA_HOME
+    try {
+        $env:HOME = $store
+        $env:XDG_DATA_HOME = Join-Path $store '.local/share'
+        $job = Start-Job -ArgumentList $moduleDir, $packageDir -ScriptBlock {
+            param($ModuleDir, $PackageDir)
+            $ErrorActionPreference = 'Stop'
+            $name = "VirtioScsiBuild$PID"
+            Register-PSResourceRepository -Name $name -Uri $PackageDir -Trusted
+            try { Publish-PSResource -Path $ModuleDir -Repository $name }
+            finally { Unregister-PSResourceRepository -Name $name }
+        }
+        $job | Receive-Job -Wait -AutoRemoveJob -ErrorAction Stop
+    } finally {
+        $env:HOME, $env:XDG_DATA_HOME = $saved
+        Remove-Item -LiteralPath $store -Recurse -Force -ErrorAction SilentlyContinue
+    }
+    $nupkg = Join-Path $packageDir "VirtioScsi.$version.nupkg"
+    if (-not (Test-Path $nupkg)) { throw "Publish-PSResource wrote no $nupkg" }
+    Write-Host "Packaged $nupkg (a file repository: Register-PSResourceRepository -Uri $packageDir)"
+
+    # The zip holds VirtioScsi/<version>/, so that it extracts into any folder of PSModulePath as is.
+    $staging = Join-Path ([IO.Path]::GetTempPath()) "virtioscsi-zip-$PID"
+    try {
+        New-Item -ItemType Directory -Path (Join-Path $staging 'VirtioScsi') -Force | Out-Null
+        Copy-Item $moduleDir (Join-Path $staging 'VirtioScsi') -Recurse
+        $zip = Join-Path $root "out/VirtioScsi-$version.zip"
+        Compress-Archive -Path (Join-Path $staging 'VirtioScsi') -DestinationPath $zip -Force
+        Write-Host "Packaged $zip"
+    } finally {
+        Remove-Item -LiteralPath $staging -Recurse -Force -ErrorAction SilentlyContinue
+    }
 }
 
 function Invoke-Docs {
