@@ -62,13 +62,16 @@ function Invoke-Package {
     New-Item -ItemType Directory -Path $packageDir | Out-Null
 
     # PSResourceGet keeps its repositories in the user's PSResourceRepository.xml. Publishing runs in a job
-    # (a child pwsh) whose HOME and XDG_DATA_HOME are a throwaway folder, so the user's repositories are
+    # (a child pwsh) whose HOME, XDG_DATA_HOME and XDG_CONFIG_HOME are a throwaway folder, so the user's repositories are
     # neither read nor changed, and only the temporary file repository is known to it.
     $store = Join-Path ([IO.Path]::GetTempPath()) "virtioscsi-psresourceget-$PID"
-    $saved = $env:HOME, $env:XDG_DATA_HOME
+    $saved = $env:HOME, $env:XDG_DATA_HOME, $env:XDG_CONFIG_HOME
     try {
+        # The folders must exist: .NET reports a missing one as '', and PSResourceGet and NuGet would then write
+        # into the current folder.
         $env:HOME = $store
-        $env:XDG_DATA_HOME = Join-Path $store '.local/share'
+        $env:XDG_DATA_HOME = (New-Item -ItemType Directory -Path (Join-Path $store '.local/share') -Force).FullName
+        $env:XDG_CONFIG_HOME = (New-Item -ItemType Directory -Path (Join-Path $store '.config') -Force).FullName
         $job = Start-Job -ArgumentList $moduleDir, $packageDir -ScriptBlock {
             param($ModuleDir, $PackageDir)
             $ErrorActionPreference = 'Stop'
@@ -79,7 +82,7 @@ function Invoke-Package {
         }
         $job | Receive-Job -Wait -AutoRemoveJob -ErrorAction Stop
     } finally {
-        $env:HOME, $env:XDG_DATA_HOME = $saved
+        $env:HOME, $env:XDG_DATA_HOME, $env:XDG_CONFIG_HOME = $saved
         Remove-Item -LiteralPath $store -Recurse -Force -ErrorAction SilentlyContinue
     }
     $nupkg = Join-Path $packageDir "VirtioScsi.$version.nupkg"

@@ -1,6 +1,6 @@
 # The module as a user installs it: build.ps1 -Task Package publishes it with PSResourceGet into a file repository
 # (out/package/), and a fresh pwsh installs it from there with Install-PSResource and imports it by name.
-# Every PSResourceGet call runs in a job (a child pwsh) whose HOME and XDG_DATA_HOME are a throwaway folder: its
+# Every PSResourceGet call runs in a job (a child pwsh) whose HOME and XDG folders are a throwaway folder: its
 # repository list and its CurrentUser module path are that folder's, so nothing of the user's is read or changed.
 
 BeforeAll {
@@ -22,14 +22,17 @@ BeforeAll {
     # default (user, shared and $PSHOME modules) plus $ModulePath, as a new user's session has.
     function Invoke-FreshPwsh {
         param([scriptblock] $ScriptBlock, [object[]] $ArgumentList = @(), [string] $ModulePath = '', [string] $HomeDir = $Sandbox)
-        $saved = $env:HOME, $env:XDG_DATA_HOME, $env:PSModulePath
+        $saved = $env:HOME, $env:XDG_DATA_HOME, $env:XDG_CONFIG_HOME, $env:PSModulePath
         try {
+            # The folders must exist: .NET reports a missing one as '', and PSResourceGet and NuGet would then
+            # write into the current folder.
             $env:HOME = $HomeDir
-            $env:XDG_DATA_HOME = Join-Path $HomeDir '.local/share'
+            $env:XDG_DATA_HOME = (New-Item -ItemType Directory -Path (Join-Path $HomeDir '.local/share') -Force).FullName
+            $env:XDG_CONFIG_HOME = (New-Item -ItemType Directory -Path (Join-Path $HomeDir '.config') -Force).FullName
             $env:PSModulePath = $ModulePath
             Start-Job -ScriptBlock $ScriptBlock -ArgumentList $ArgumentList | Receive-Job -Wait -AutoRemoveJob -ErrorAction Stop
         } finally {
-            $env:HOME, $env:XDG_DATA_HOME, $env:PSModulePath = $saved
+            $env:HOME, $env:XDG_DATA_HOME, $env:XDG_CONFIG_HOME, $env:PSModulePath = $saved
         }
     }
 
@@ -84,6 +87,8 @@ Describe 'build.ps1 -Task Package' {
         $after = if (Test-Path $UserRepositories) { (Get-FileHash $UserRepositories).Hash }
         $after | Should -Be $UserRepositoriesBefore
         Test-Path $UserInstall | Should -Be $UserInstallBefore
+        Join-Path $RepoRoot 'PSResourceGet' | Should -Not -Exist
+        Join-Path $RepoRoot 'NuGet' | Should -Not -Exist
     }
 }
 
@@ -109,6 +114,8 @@ Describe 'Installing the package the PowerShell way' {
         $Installed.Name | Should -Be 'VirtioScsi'
         $Installed.Version | Should -Be $Version
         Join-Path $UserModules "VirtioScsi/$Version/VirtioScsi.psd1" | Should -Exist
+        # PSResourceGet kept its repository list in the throwaway home, not in the user's or the current folder.
+        Join-Path $Sandbox '.local/share/PSResourceGet/PSResourceRepository.xml' | Should -Exist
     }
 
     It 'imports by name in a fresh pwsh and runs a cmdlet against the live libvirt' {
@@ -145,5 +152,7 @@ Describe 'Installing the package the PowerShell way' {
         $after = if (Test-Path $UserRepositories) { (Get-FileHash $UserRepositories).Hash }
         $after | Should -Be $UserRepositoriesBefore
         Test-Path $UserInstall | Should -Be $UserInstallBefore
+        Join-Path $RepoRoot 'PSResourceGet' | Should -Not -Exist
+        Join-Path $RepoRoot 'NuGet' | Should -Not -Exist
     }
 }
