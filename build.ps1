@@ -8,7 +8,8 @@
     Package : builds, then publishes the module with PSResourceGet into the file repository out/package/
               (VirtioScsi.<version>.nupkg, PowerShell Gallery-shaped) and zips it as out/VirtioScsi-<version>.zip,
               which extracts as VirtioScsi/<version>/.
-    Docs    : regenerates en-US/VirtioScsi.PowerShell.dll-Help.xml from docs/en-US/*.md with platyPS (if installed).
+    Docs    : regenerates en-US/ (VirtioScsi.PowerShell.dll-Help.xml and about_*.help.txt) from docs/en-US/*.md with
+              the converter in tools/HelpCompiler (Markdig), and the MAML with platyPS where it is installed.
     The version comes from ModuleVersion in VirtioScsi.psd1, its only home.
 .EXAMPLE
     pwsh ./build.ps1
@@ -103,12 +104,20 @@ function Invoke-Package {
 }
 
 function Invoke-Docs {
-    if (-not (Get-Module -ListAvailable platyPS)) {
-        throw 'platyPS is not installed: Install-Module platyPS, then run ./build.ps1 -Task Docs again. The committed en-US help stays as it is.'
+    $docs = Join-Path $root 'docs/en-US'
+    $help = Join-Path $root 'en-US'
+    # The converter in this repo writes the MAML and the about_ topics; tests/Pester/HelpSource.Tests.ps1 checks
+    # that en-US/ is exactly what it makes of the markdown.
+    Invoke-Native dotnet @('run', '--project', (Join-Path $root 'tools/HelpCompiler'), '-c', $Configuration, '-v', 'quiet', '--', $docs, $help)
+    # Where platyPS is installed, it writes the MAML instead (the converter writes the layout platyPS 0.14 writes;
+    # the about_ topics stay the converter's, as platyPS lays them out differently).
+    if (Get-Module -ListAvailable platyPS) {
+        Import-Module platyPS
+        $pages = Get-ChildItem $docs -Filter '*.md' | Where-Object Name -NotLike 'about_*'
+        New-ExternalHelp -Path $pages.FullName -OutputPath $help -Force | Out-Null
+        Write-Host 'platyPS wrote the MAML.'
     }
-    Import-Module platyPS
-    New-ExternalHelp -Path (Join-Path $root 'docs/en-US') -OutputPath (Join-Path $root 'en-US') -Force | Out-Null
-    Write-Host 'Regenerated en-US/VirtioScsi.PowerShell.dll-Help.xml'
+    Write-Host "Regenerated $help from $docs"
 }
 
 foreach ($t in $Task) {
