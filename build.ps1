@@ -7,7 +7,8 @@
     Test    : builds, then runs the xunit suite and the Pester suites (tests/run-tests.sh does the same from bash).
     Package : builds, then publishes the module with PSResourceGet into the file repository out/package/
               (VirtioScsi.<version>.nupkg, PowerShell Gallery-shaped) and zips it as out/VirtioScsi-<version>.zip,
-              which extracts as VirtioScsi/<version>/.
+              which extracts as VirtioScsi/<version>/; writes the updatable help for Update-Help into
+              out/updatable-help/.
     Docs    : regenerates en-US/ (VirtioScsi.PowerShell.dll-Help.xml and about_*.help.txt) from docs/en-US/*.md with
               the converter in tools/HelpCompiler (Markdig), and the MAML with platyPS where it is installed.
     The version comes from ModuleVersion in VirtioScsi.psd1, its only home.
@@ -90,6 +91,8 @@ function Invoke-Package {
     if (-not (Test-Path $nupkg)) { throw "Publish-PSResource wrote no $nupkg" }
     Write-Host "Packaged $nupkg (a file repository: Register-PSResourceRepository -Uri $packageDir)"
 
+    Invoke-UpdatableHelp
+
     # The zip holds VirtioScsi/<version>/, so that it extracts into any folder of PSModulePath as is.
     $staging = Join-Path ([IO.Path]::GetTempPath()) "virtioscsi-zip-$PID"
     try {
@@ -101,6 +104,35 @@ function Invoke-Package {
     } finally {
         Remove-Item -LiteralPath $staging -Recurse -Force -ErrorAction SilentlyContinue
     }
+}
+
+# Update-Help -Module VirtioScsi reads <HelpInfoURI>/VirtioScsi_<GUID>_HelpInfo.xml, then fetches the help of each
+# culture it lists from its HelpContentURI as VirtioScsi_<GUID>_<culture>_HelpContent.zip (PowerShell 7 on Linux and
+# macOS; Windows wants a .cab, which cannot be made here). Both files go into out/updatable-help/, to be published
+# where the manifest's HelpInfoURI points.
+function Invoke-UpdatableHelp {
+    $manifest = Import-PowerShellDataFile $manifestPath
+    if (-not $manifest.ContainsKey('HelpInfoURI')) { throw 'VirtioScsi.psd1 has no HelpInfoURI: Update-Help would have nowhere to look.' }
+    $folder = Join-Path $root 'out/updatable-help'
+    if (Test-Path $folder) { Remove-Item -LiteralPath $folder -Recurse -Force }
+    New-Item -ItemType Directory -Path $folder | Out-Null
+    $prefix = "VirtioScsi_$($manifest.GUID)"
+    $cultureVersion = ([version]$version).ToString(3) + '.0'
+    $helpInfo = @"
+<?xml version="1.0" encoding="utf-8"?>
+<HelpInfo xmlns="http://schemas.microsoft.com/powershell/help/2010/05">
+  <HelpContentURI>$([Security.SecurityElement]::Escape($manifest.HelpInfoURI))</HelpContentURI>
+  <SupportedUICultures>
+    <UICulture>
+      <UICultureName>en-US</UICultureName>
+      <UICultureVersion>$cultureVersion</UICultureVersion>
+    </UICulture>
+  </SupportedUICultures>
+</HelpInfo>
+"@
+    Set-Content -LiteralPath (Join-Path $folder "${prefix}_HelpInfo.xml") -Value $helpInfo -Encoding utf8NoBOM
+    Compress-Archive -Path (Join-Path $moduleDir 'en-US/*') -DestinationPath (Join-Path $folder "${prefix}_en-US_HelpContent.zip")
+    Write-Host "Wrote the updatable help into $folder (publish it at $($manifest.HelpInfoURI))"
 }
 
 function Invoke-Docs {

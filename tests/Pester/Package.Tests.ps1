@@ -156,3 +156,83 @@ Describe 'Installing the package the PowerShell way' {
         Join-Path $RepoRoot 'NuGet' | Should -Not -Exist
     }
 }
+
+Describe 'Update-Help -Module VirtioScsi' {
+    BeforeAll {
+        # The updatable help that build.ps1 -Task Package wrote, served as its HelpInfoURI would serve it, by a
+        # listener on 127.0.0.1; the installed module's manifest and HelpInfo.xml name that listener instead.
+        $probe = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0); $probe.Start()
+        $script:Local = "http://127.0.0.1:$($probe.LocalEndpoint.Port)/"; $probe.Stop()
+        $script:Served = New-Item -ItemType Directory -Path (Join-Path $Sandbox 'served') -Force
+        $script:Published = Get-ChildItem (Join-Path $RepoRoot 'out/updatable-help')
+        Copy-Item $Published.FullName $Served
+        $helpInfo = Get-ChildItem $Served -Filter '*_HelpInfo.xml'
+        (Get-Content -Raw $helpInfo.FullName) -replace '<HelpContentURI>[^<]*</HelpContentURI>', "<HelpContentURI>$Local</HelpContentURI>" |
+            Set-Content -LiteralPath $helpInfo.FullName -NoNewline
+
+        $script:Modules = Join-Path $Sandbox 'helpless-modules'
+        $copy = New-Item -ItemType Directory -Path (Join-Path $Modules "VirtioScsi") -Force
+        Copy-Item (Join-Path $RepoRoot "out/VirtioScsi/$Version") $copy -Recurse
+        Remove-Item -LiteralPath (Join-Path $copy "$Version/en-US") -Recurse  # only Update-Help can bring the help back
+        $manifestCopy = Join-Path $copy "$Version/VirtioScsi.psd1"
+        (Get-Content -Raw $manifestCopy) -replace "HelpInfoURI\s*=\s*'[^']*'", "HelpInfoURI = '$Local'" | Set-Content -LiteralPath $manifestCopy -NoNewline
+
+        $script:Stop = [Threading.ManualResetEventSlim]::new($false)
+        $script:Server = Start-ThreadJob -ArgumentList $Local, $Served.FullName, $Stop -ScriptBlock {
+            param($Prefix, $Folder, $Stop)
+            $listener = [Net.HttpListener]::new()
+            $listener.Prefixes.Add($Prefix)
+            $listener.Start()
+            try {
+                while (-not $Stop.IsSet) {
+                    $next = $listener.GetContextAsync()
+                    while (-not $next.Wait(200)) { if ($Stop.IsSet) { return } }
+                    $context = $next.Result
+                    $file = Join-Path $Folder ([IO.Path]::GetFileName($context.Request.Url.AbsolutePath))
+                    if (Test-Path -LiteralPath $file -PathType Leaf) {
+                        $bytes = [IO.File]::ReadAllBytes($file)
+                        $context.Response.OutputStream.Write($bytes, 0, $bytes.Length)
+                    } else { $context.Response.StatusCode = 404 }
+                    $context.Response.Close()
+                    "GET $($context.Request.Url.AbsolutePath) $($context.Response.StatusCode)"
+                }
+            } finally { $listener.Close() }
+        }
+    }
+
+    AfterAll {
+        $Stop.Set()
+        $Server | Wait-Job -Timeout 10 | Out-Null
+        $Server | Remove-Job -Force
+    }
+
+    It 'has its HelpInfoURI in the manifest and the same HelpContentURI in the HelpInfo.xml it publishes' {
+        $uri = (Import-PowerShellDataFile (Join-Path $RepoRoot 'VirtioScsi.psd1')).HelpInfoURI
+        $uri | Should -Match '^https://.+/$'
+        $guid = (Import-PowerShellDataFile (Join-Path $RepoRoot 'VirtioScsi.psd1')).GUID
+        $Published.Name | Sort-Object | Should -Be @("VirtioScsi_${guid}_en-US_HelpContent.zip", "VirtioScsi_${guid}_HelpInfo.xml")
+        $info = [xml](Get-Content -Raw ($Published | Where-Object Name -Like '*_HelpInfo.xml').FullName)
+        $info.HelpInfo.HelpContentURI | Should -Be $uri
+        $info.HelpInfo.SupportedUICultures.UICulture.UICultureName | Should -Be 'en-US'
+    }
+
+    It 'installs the module''s help from its HelpInfoURI, without HelpInfoUriNotFound' {
+        $result = Invoke-FreshPwsh -ModulePath $Modules -HomeDir (Join-Path $Sandbox 'update-help') -ScriptBlock {
+            $errors = $null
+            Update-Help -Module VirtioScsi -UICulture en-US -Scope CurrentUser -Force -ErrorVariable errors -ErrorAction SilentlyContinue
+            [pscustomobject]@{
+                Errors   = @($errors | ForEach-Object { "$($_.FullyQualifiedErrorId): $($_.Exception.Message)" })
+                Synopsis = (Get-Help Get-DomainScsiTopology).Synopsis
+            }
+        }
+        $result.Errors | Should -BeNullOrEmpty
+        $result.Synopsis | Should -Be ([xml](Get-Content -Raw (Join-Path $RepoRoot 'en-US/VirtioScsi.PowerShell.dll-Help.xml'))).helpItems.command.Where({ $_.details.name -eq 'Get-DomainScsiTopology' }).details.description.para
+        # Get-Help finds about_ topics only beside the module, not in the CurrentUser help folder, so the about
+        # topic is checked as a file (the module ships it in en-US/ anyway).
+        $installed = Join-Path $Sandbox "update-help/.local/share/powershell/Help/VirtioScsi/$Version/en-US"
+        Join-Path $installed 'VirtioScsi.PowerShell.dll-Help.xml' | Should -Exist
+        Join-Path $installed 'about_VirtioScsi.help.txt' | Should -Exist
+        $guid = (Import-PowerShellDataFile (Join-Path $RepoRoot 'VirtioScsi.psd1')).GUID
+        @(Receive-Job $Server) | Should -Contain "GET /VirtioScsi_${guid}_en-US_HelpContent.zip 200" -Because 'the help came from the HelpInfoURI'
+    }
+}
