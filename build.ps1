@@ -64,8 +64,8 @@ function Invoke-Package {
     New-Item -ItemType Directory -Path $packageDir | Out-Null
 
     # PSResourceGet keeps its repositories in the user's PSResourceRepository.xml. Publishing runs in a job
-    # (a child pwsh) whose HOME, XDG_DATA_HOME and XDG_CONFIG_HOME are a throwaway folder, so the user's repositories are
-    # neither read nor changed, and only the temporary file repository is known to it.
+    # (a child pwsh) whose HOME, XDG_DATA_HOME and XDG_CONFIG_HOME are a throwaway folder, so the user's
+    # repositories are neither read nor changed, and only the temporary file repository is known to it.
     $store = Join-Path ([IO.Path]::GetTempPath()) "virtioscsi-psresourceget-$PID"
     $saved = $env:HOME, $env:XDG_DATA_HOME, $env:XDG_CONFIG_HOME
     try {

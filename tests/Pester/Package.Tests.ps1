@@ -82,14 +82,6 @@ Describe 'build.ps1 -Task Package' {
         $entries | Should -Contain "VirtioScsi/$Version/VirtioScsi.psd1"
         $entries | Where-Object { $_ -notlike "VirtioScsi/$Version/*" } | Should -BeNullOrEmpty
     }
-
-    It 'leaves the user''s PSResourceGet repositories and module folder as they were' {
-        $after = if (Test-Path $UserRepositories) { (Get-FileHash $UserRepositories).Hash }
-        $after | Should -Be $UserRepositoriesBefore
-        Test-Path $UserInstall | Should -Be $UserInstallBefore
-        Join-Path $RepoRoot 'PSResourceGet' | Should -Not -Exist
-        Join-Path $RepoRoot 'NuGet' | Should -Not -Exist
-    }
 }
 
 Describe 'Installing the package the PowerShell way' {
@@ -146,14 +138,6 @@ Describe 'Installing the package the PowerShell way' {
             (Get-Module VirtioScsi).ModuleBase
         }
         $result | Should -Be (Join-Path $RepoRoot "out/VirtioScsi/$Version")
-    }
-
-    It 'leaves the user''s PSResourceGet repositories and module folder as they were' {
-        $after = if (Test-Path $UserRepositories) { (Get-FileHash $UserRepositories).Hash }
-        $after | Should -Be $UserRepositoriesBefore
-        Test-Path $UserInstall | Should -Be $UserInstallBefore
-        Join-Path $RepoRoot 'PSResourceGet' | Should -Not -Exist
-        Join-Path $RepoRoot 'NuGet' | Should -Not -Exist
     }
 }
 
@@ -234,5 +218,16 @@ Describe 'Update-Help -Module VirtioScsi' {
         Join-Path $installed 'about_VirtioScsi.help.txt' | Should -Exist
         $guid = (Import-PowerShellDataFile (Join-Path $RepoRoot 'VirtioScsi.psd1')).GUID
         @(Receive-Job $Server) | Should -Contain "GET /VirtioScsi_${guid}_en-US_HelpContent.zip 200" -Because 'the help came from the HelpInfoURI'
+    }
+}
+
+# Last, after packaging, installing and Update-Help.
+Describe 'What the user had' {
+    It 'is as it was: the PSResourceGet repositories, the CurrentUser modules, and no PSResourceGet or NuGet folder in the repo' {
+        $after = if (Test-Path $UserRepositories) { (Get-FileHash $UserRepositories).Hash }
+        $after | Should -Be $UserRepositoriesBefore
+        Test-Path $UserInstall | Should -Be $UserInstallBefore
+        Join-Path $RepoRoot 'PSResourceGet' | Should -Not -Exist
+        Join-Path $RepoRoot 'NuGet' | Should -Not -Exist
     }
 }
