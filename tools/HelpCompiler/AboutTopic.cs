@@ -26,9 +26,8 @@ internal sealed class AboutTopic
             : markdown.Blocks.OfType<HeadingBlock>().Where(h => h.Level == 1).Select(h => Markdown.Text(h.Inline)).FirstOrDefault()
             ?? throw markdown.Error("no title");
 
-        // Each section is a list of chunks: a chunk is printed as it is, with one blank line between chunks.
+        // Blocks are separated by one blank line, except that a heading's first block follows it directly.
         var output = new List<string> { "TOPIC", Pad(Indent) + name };
-        var chunk = new List<string>();
         var attachToPrevious = false;
         void Emit(List<string> lines, bool blankBefore = true)
         {

@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.Linq;
 using VirtioScsi.HelpCompiler;
 
 // HelpCompiler <docs folder> <output folder>: one MAML file for the cmdlet pages (named by their
