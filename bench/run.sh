@@ -29,4 +29,10 @@ cp "$artifacts/bin/VirtioScsi.PowerShell/release/VirtioScsi.PowerShell.dll" "$mo
 cp "$root/VirtioScsi.psd1" "$root/VirtioScsi.Format.ps1xml" "$module/"
 cp -r "$root/en-US/." "$module/en-US/"
 
-exec dotnet "$artifacts/bin/VirtioScsi.Bench/release/VirtioScsi.Bench.dll" --module "$module/VirtioScsi.psd1" "$@"
+# The pwsh part runs on the toolchain's pwsh (one on PATH, else the pinned .NET tool), unless --no-pwsh.
+pwsh_args=()
+if [[ " $* " != *" --no-pwsh "* && " $* " != *" --pwsh "* ]]; then
+  pwsh_args=(--pwsh "$(bash "$root/tools/toolchain/install.sh" pwsh)")
+fi
+
+exec dotnet "$artifacts/bin/VirtioScsi.Bench/release/VirtioScsi.Bench.dll" --module "$module/VirtioScsi.psd1" "${pwsh_args[@]}" "$@"

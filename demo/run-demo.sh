@@ -1,22 +1,19 @@
 #!/usr/bin/env bash
-# One-command demo: on a Debian or Ubuntu host, as root, with pwsh installed, it prepares the stack
-# (libvirtd, QEMU, an iSCSI target on 127.0.0.1), builds the module and a tiny test guest, boots the guest
+# One-command demo: on a Debian or Ubuntu host, as root, with the .NET SDK, it prepares the stack
+# (libvirtd, QEMU, an iSCSI target on 127.0.0.1), gets pwsh (the one on PATH, else PowerShell 7.6.9 as a
+# .NET tool under out/toolchain), builds the module and a tiny test guest, boots the guest
 # in a throwaway domain that has only an lsi controller, and attaches an iSCSI LUN to it with the
 # cmdlets. The guest prints what it sees (sg_inq). Then the LUN is detached and everything the demo
 # created is removed: the domain, the iSCSI target and the files, also when interrupted (Ctrl+C).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pwsh_bin=$(command -v pwsh || true)
-[[ -z "$pwsh_bin" && -x /opt/pwsh-local/pwsh ]] && pwsh_bin=/opt/pwsh-local/pwsh
-if [[ -z "$pwsh_bin" ]]; then
-  echo "The demo drives the cmdlets, so it needs PowerShell 7 (pwsh) on PATH." >&2
-  exit 1
-fi
 if [[ $EUID -ne 0 ]]; then
   echo "The demo installs packages and starts libvirtd and tgtd: run it as root (sudo $0)." >&2
   exit 1
 fi
+# The demo drives the cmdlets in PowerShell 7.
+pwsh_bin=$(bash tools/toolchain/install.sh pwsh)
 
 : "${VIRTIOSCSI_TGT_CONTROL_PORT:=13}"
 : "${VIRTIOSCSI_ISCSI_PORT:=13260}"

@@ -31,7 +31,7 @@ public sealed class Options
   --micro-runs M         timed calls of the pure planning measurements (default 200)
   --uri URI              libvirt connection (default qemu:///system)
   --module PSD1          the built module manifest for the pwsh measurements (run.sh passes it)
-  --pwsh PATH            pwsh to use (default: pwsh on PATH, else /opt/pwsh-local/pwsh)
+  --pwsh PATH            pwsh to use (run.sh passes the toolchain's; default: pwsh on PATH)
   --no-pwsh              skip the pwsh measurements
   --only PARTS           run only these parts, e.g. 'c' or 'ab' (default abce; d always)
 
@@ -215,7 +215,7 @@ public static class Program
             else
             {
                 var why = options.NoPwsh ? "--no-pwsh given"
-                    : pwsh is null ? "no pwsh (PATH or /opt/pwsh-local/pwsh)"
+                    : pwsh is null ? "no pwsh (give --pwsh, or put one on PATH)"
                     : $"module manifest not found ({module ?? "bench/.out or out/"}): build it with bench/run.sh or ./build.ps1";
                 Report.Section("e. The module in PowerShell");
                 Report.Line("skipped: " + why);

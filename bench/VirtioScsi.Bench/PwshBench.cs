@@ -112,10 +112,10 @@ public sealed class PwshBench
 
     private static string PsQuote(string text) => "'" + text.Replace("'", "''") + "'";
 
-    /// <summary>pwsh on PATH, else /opt/pwsh-local/pwsh, else null.</summary>
+    /// <summary>The given pwsh (bench/run.sh passes the toolchain's), else pwsh on PATH, else null.</summary>
     public static string? Find(string? given)
     {
         if (!string.IsNullOrEmpty(given)) return File.Exists(given) ? given : null;
-        return Proc.Which("pwsh") ?? (File.Exists("/opt/pwsh-local/pwsh") ? "/opt/pwsh-local/pwsh" : null);
+        return Proc.Which("pwsh");
     }
 }

@@ -7,8 +7,9 @@
 # OUTDIR defaults to ${VIRTIOSCSI_GUEST_DIR:-/var/cache/virtioscsi-guest} and receives:
 #   vmlinux            the Debian kernel as an uncompressed ELF (QEMU boots it through its PVH entry point)
 #   vmlinuz            the same kernel as the Debian bzImage (for bootloaders such as SYSLINUX)
-#   initramfs.cpio.gz  busybox, sg_inq with its libraries, the virtio-scsi modules, /init
+#   initramfs.cpio.gz  busybox, the sg3-utils tools below with their libraries, the virtio-scsi modules, /init
 #   modules.load       the module load order baked into the initramfs (for reference)
+#   tools              the sg3-utils tools in the initramfs, one a line
 #   .stamp             hash of every input; an unchanged hash means nothing is rebuilt
 # The last line printed on stdout is OUTDIR. Progress goes to stderr.
 #
@@ -43,7 +44,13 @@ moddir=/lib/modules/$kver
 
 # ---- cache check ---------------------------------------------------------------------------------------
 # Inputs: this script, the init, and the exact versions of every package whose files go into the output.
-sg_inq_bin=$(command -v sg_inq)
+# sg_inq reports devices; sg_persist and sg_dd run the reservation steps a test sends (see init's commands).
+sg_tools=(sg_inq sg_persist sg_dd)
+sg_bins=()
+for t in "${sg_tools[@]}"; do
+  bin=$(command -v "$t") || die "$t is not installed (sg3-utils)"
+  sg_bins+=("$bin")
+done
 busybox_bin=/bin/busybox
 input_pkgs=("$kpkg" busybox-static sg3-utils)
 # Owning package of a library; with merged /usr dpkg knows either the /lib or the /usr/lib spelling.
@@ -53,7 +60,7 @@ pkg_of() {
 }
 while read -r lib; do
   p=$(pkg_of "$lib") && [[ -n $p ]] && input_pkgs+=("$p")
-done < <(ldd "$sg_inq_bin" | grep -o '/[^ ]*')
+done < <(ldd "${sg_bins[@]}" | grep -o '^[[:space:]].*/[^ ]*' | grep -o '/[^ ]*' | sort -u)
 stamp=$({
   sha256sum "$here/build-guest.sh" "$here/init" | cut -d' ' -f1
   echo "kernel $kver"
@@ -65,7 +72,13 @@ mkdir -p "$out"
 exec 9>"$out/.lock"
 flock 9
 
-if [[ -f $out/.stamp && $(cat "$out/.stamp") == "$stamp" ]] &&
+# A cache built before a tool was added lacks it in its tools list: that, too, means rebuild.
+has_tools() {
+  local t
+  [[ -f $out/tools ]] || return 1
+  for t in "${sg_tools[@]}"; do grep -qx "$t" "$out/tools" || return 1; done
+}
+if [[ -f $out/.stamp && $(cat "$out/.stamp") == "$stamp" ]] && has_tools &&
    [[ -s $out/vmlinux && -s $out/vmlinuz && -s $out/initramfs.cpio.gz ]]; then
   log "up to date (kernel $kver)"
   echo "$out"
@@ -166,12 +179,16 @@ log "modules: $(cut -d' ' -f1 "$work/modules.load" | tr '\n' ' ')"
 # ---- userland ------------------------------------------------------------------------------------------
 cp "$busybox_bin" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
-cp "$sg_inq_bin" "$root/bin/sg_inq"
-# sg_inq's shared libraries and the dynamic loader, at the paths ldd names (cp -L follows /lib64 etc.).
+: >"$work/tools"
+for ((i = 0; i < ${#sg_tools[@]}; i++)); do
+  cp "${sg_bins[i]}" "$root/bin/${sg_tools[i]}"
+  echo "${sg_tools[i]}" >>"$work/tools"
+done
+# The tools' shared libraries and the dynamic loader, at the paths ldd names (cp -L follows /lib64 etc.).
 while read -r lib; do
   mkdir -p "$root$(dirname "$lib")"
   cp -L "$lib" "$root$lib"
-done < <(ldd "$sg_inq_bin" | grep -o '/[^ ]*')
+done < <(ldd "${sg_bins[@]}" | grep -o '^[[:space:]].*/[^ ]*' | grep -o '/[^ ]*' | sort -u)
 install -m 0755 "$here/init" "$root/init"
 echo "$kver" >"$root/kernel-version"
 
@@ -182,39 +199,58 @@ find "$root" -exec touch -h -d @0 {} +
 
 # ---- boot check ----------------------------------------------------------------------------------------
 # Boots the ELF once under TCG (the way libvirt's <kernel> does) and waits for "VSGUEST ready", so a
-# kernel that lost its PVH entry point is caught here and not in a live test.
+# kernel that lost its PVH entry point is caught here and not in a live test. Then it sends one command on
+# the second serial port (a QEMU pipe) and waits for its exit status: the command channel works and every
+# sg3-utils tool finds its libraries. Returns 1 when the guest does not boot, 2 when the command fails.
 smoke_boot() {
-  local kernel=$1 serial=$work/serial.log pid t0=$EPOCHREALTIME i
+  local kernel=$1 serial=$work/serial.log pid t0=$EPOCHREALTIME i rc=1 t
+  local check="smoke" cmd=$work/cmd
+  for t in "${sg_tools[@]}"; do check+=" $t -V &&"; done
+  check+=" true"
   : >"$serial"
+  rm -f "$cmd.in" "$cmd.out"
+  mkfifo "$cmd.in" "$cmd.out"
   qemu-system-x86_64 -machine pc,accel=tcg -m 256 -display none -no-reboot -nodefaults \
-    -serial "file:$serial" -kernel "$kernel" -initrd "$work/initramfs.cpio.gz" \
-    -append "console=ttyS0 panic=-1" 2>"$work/qemu.err" &
+    -serial "file:$serial" -serial "pipe:$cmd" -kernel "$kernel" -initrd "$work/initramfs.cpio.gz" \
+    -append "console=ttyS0 vsguest.commands=ttyS1 panic=-1" 2>"$work/qemu.err" &
   pid=$!
-  for ((i = 0; i < 600; i++)); do
-    if grep -q 'VSGUEST ready' "$serial"; then
-      kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+  for ((i = 0; i < 900; i++)); do
+    if ((rc == 1)) && grep -q 'VSGUEST ready .*commands=ttyS1' "$serial"; then
       log "boot check: $(basename "$kernel") reached 'VSGUEST ready' in $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", b-a}') s"
-      return 0
+      rc=2
+      # QEMU holds both fifos open read-write, so this open does not block.
+      echo "$check" >"$cmd.in"
+    fi
+    if ((rc == 2)) && grep -q 'VSGUEST run-end smoke ' "$serial"; then
+      grep -q 'VSGUEST run-end smoke rc=0' "$serial" && rc=0
+      break
     fi
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
   kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
-  log "boot check: $(basename "$kernel") did not reach 'VSGUEST ready'; serial log tail:"
-  tail -n 20 "$serial" >&2
-  return 1
+  case $rc in
+    0) log "boot check: ${sg_tools[*]} run in the guest" ;;
+    1) log "boot check: $(basename "$kernel") did not reach 'VSGUEST ready'; serial log tail:" ;;
+    2) log "boot check: the command '${check#smoke }' did not succeed in the guest; serial log tail:" ;;
+  esac
+  ((rc == 0)) || tail -n 20 "$serial" >&2
+  return "$rc"
 }
 if [[ ${VIRTIOSCSI_GUEST_SMOKE:-1} != 0 ]] && command -v qemu-system-x86_64 >/dev/null; then
-  if ! smoke_boot "$work/vmlinux"; then
+  smoke_boot "$work/vmlinux" || rc=$?
+  if ((${rc:-0} == 1)); then
     # Fallback: a bzImage also boots with QEMU's -kernel; keep the file name the tests use.
     smoke_boot "$work/vmlinuz" || die "the guest does not boot"
     log "falling back: vmlinux is a copy of vmlinuz"
     cp "$work/vmlinuz" "$work/vmlinux"
+  elif ((${rc:-0} == 2)); then
+    die "the guest's command channel or its sg3-utils tools do not work"
   fi
 fi
 
 # ---- publish -------------------------------------------------------------------------------------------
-for f in vmlinux vmlinuz initramfs.cpio.gz modules.load; do
+for f in vmlinux vmlinuz initramfs.cpio.gz modules.load tools; do
   cp "$work/$f" "$out/$f.tmp" && mv -f "$out/$f.tmp" "$out/$f"
 done
 echo "$stamp" >"$out/.stamp"

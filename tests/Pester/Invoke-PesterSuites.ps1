@@ -8,7 +8,8 @@
 param([string] $ResultFile)
 
 $ErrorActionPreference = 'Stop'
-Import-Module Pester -MinimumVersion 5.0
+# tests/run-tests.sh puts the pinned Pester (tools/toolchain/install.sh) first on PSModulePath.
+Import-Module Pester -MinimumVersion 5.5
 
 $configuration = New-PesterConfiguration
 $configuration.Run.Path = $PSScriptRoot

@@ -48,16 +48,4 @@ Describe 'The VirtioScsi module' {
         Import-Module $ModuleManifest -Force
         (Get-Command VirtioScsi\New-ScsiController).ImplementingType.Name | Should -Be 'NewScsiControllerCommand'
     }
-
-    It 'says which package to install when virsh is missing' {
-        $path = $env:PATH
-        try {
-            $env:PATH = '/nonexistent'
-            { Get-DomainScsiTopology -ErrorAction Stop } | Should -Throw -ErrorId 'VirshNotFound,VirtioScsi.Commands.GetDomainScsiTopologyCommand'
-            $err = $null
-            try { Get-DomainScsiTopology -ErrorAction Stop } catch { $err = $_ }
-            $err.ErrorDetails.Message | Should -Match 'libvirt-clients'
-            $err.CategoryInfo.Category | Should -Be 'NotInstalled'
-        } finally { $env:PATH = $path }
-    }
 }

@@ -9,6 +9,17 @@ $script:IscsiPort = if ($env:VIRTIOSCSI_ISCSI_PORT) { [int]$env:VIRTIOSCSI_ISCSI
 $script:TgtControlPort = if ($env:VIRTIOSCSI_TGT_CONTROL_PORT) { $env:VIRTIOSCSI_TGT_CONTROL_PORT } else { '13' }
 $script:Portal = "127.0.0.1:$IscsiPort"
 
+function Get-PwshCommand {
+    # The pwsh that runs these tests, as a program and the arguments that come before its own: a pwsh
+    # installed as a .NET tool runs as `dotnet pwsh.dll` (its process path is dotnet), the Microsoft and
+    # distro packages as a native pwsh executable.
+    $process = [Environment]::ProcessPath
+    if ([IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') {
+        return $process, @(Join-Path $PSHOME 'pwsh.dll')
+    }
+    return $process, @()
+}
+
 function Test-LiveStack {
     if (-not (Get-Command virsh -ErrorAction SilentlyContinue)) { return $false }
     & virsh --connect $Uri version --daemon *> $null
@@ -24,33 +35,41 @@ function Assert-LiveStack {
 }
 
 function Invoke-TestVirsh {
-    $output = & virsh --connect $Uri @args 2>&1
-    if ($LASTEXITCODE -ne 0) { throw "virsh $($args -join ' ') failed: $output" }
+    Invoke-TestVirshOn $Uri @args
+}
+
+# Invoke-TestVirsh for another connection, such as the second host of the remote tests.
+function Invoke-TestVirshOn {
+    $connection, $arguments = $args
+    $output = & virsh --connect $connection @arguments 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "virsh --connect $connection $($arguments -join ' ') failed: $output" }
     $output -join "`n"
 }
 
 $script:Sequence = 0
 function New-TestDomain {
-    param([string] $Purpose, [string] $Devices = '', [switch] $ShutOff, [switch] $NoAcpi, [string] $Name)
+    param([string] $Purpose, [string] $Devices = '', [switch] $ShutOff, [switch] $NoAcpi, [string] $Name,
+          [string] $ConnectionUri = $Uri)
     $script:Sequence++
     if (-not $Name) { $Name = "vsp-$Purpose-$PID-$script:Sequence" }
-    $type = if (Test-Path /dev/kvm) { 'kvm' } else { 'qemu' }
+    # A qemu:///session daemon's QEMU runs as its user, who has no access to /dev/kvm.
+    $type = if ((Test-Path /dev/kvm) -and $ConnectionUri -notlike '*/session*') { 'kvm' } else { 'qemu' }
     $features = if ($NoAcpi) { '' } else { '<features><acpi/></features>' }
     $xml = "<domain type='$type'><name>$([Security.SecurityElement]::Escape($Name))</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>" +
            "<os><type arch='x86_64' machine='pc'>hvm</type></os>$features<devices>$Devices</devices></domain>"
     $file = [IO.Path]::GetTempFileName()
     Set-Content -Path $file -Value $xml
     try {
-        Invoke-TestVirsh define $file | Out-Null
-        if (-not $ShutOff) { Invoke-TestVirsh start $Name | Out-Null }
+        Invoke-TestVirshOn $ConnectionUri define $file | Out-Null
+        if (-not $ShutOff) { Invoke-TestVirshOn $ConnectionUri start $Name | Out-Null }
     } finally { Remove-Item $file }
     $Name
 }
 
 function Remove-TestDomain {
-    param([string] $Name)
-    & virsh --connect $Uri destroy $Name *> $null
-    & virsh --connect $Uri undefine $Name *> $null
+    param([string] $Name, [string] $ConnectionUri = $Uri)
+    & virsh --connect $ConnectionUri destroy $Name *> $null
+    & virsh --connect $ConnectionUri undefine $Name *> $null
 }
 
 function New-TestIscsiLun {
@@ -75,8 +94,8 @@ function Remove-TestIscsiLun {
 }
 
 function Get-ScsiBlockBus {
-    param([string] $Domain)
-    $qtree = Invoke-TestVirsh qemu-monitor-command $Domain --hmp 'info qtree'
+    param([string] $Domain, [string] $ConnectionUri = $Uri)
+    $qtree = Invoke-TestVirshOn $ConnectionUri qemu-monitor-command $Domain --hmp 'info qtree'
     $bus = $null
     foreach ($line in $qtree -split "`n") {
         $line = $line.Trim()

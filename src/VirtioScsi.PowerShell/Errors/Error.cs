@@ -270,6 +270,14 @@ internal static class Error
             domain,
             "Check that the guest OS runs and handles hot-unplug (ACPI for PCI controllers), then look again with Get-DomainScsiTopology; or stop the domain, which completes the removal.");
 
+    // NodeDeviceXmlInvalid (host device discovery)
+    public static VirtioScsiException NodeDeviceXmlNotWellFormed(Exception e) =>
+        new(HostDeviceErrorIds.NodeDeviceXmlInvalid, ErrorKind.InvalidData,
+            $"The node device XML is not well-formed (or declares a DTD, which is refused): {e.Message}", null, inner: e);
+
+    public static VirtioScsiException NodeDeviceXmlInvalid(string message) =>
+        new(HostDeviceErrorIds.NodeDeviceXmlInvalid, ErrorKind.InvalidData, message, null);
+
     /// <summary>The same error, told what the rollback after it did.</summary>
     public static VirtioScsiException WithRollback(VirtioScsiException e, string rollback) =>
         new(e.ErrorId, e.Kind, e.Summary + " " + rollback, e.TargetObject, e.RecommendedAction, e.VirshMessage, e.InnerException);

@@ -19,7 +19,8 @@ namespace VirtioScsi.Tests.Help;
 /// The committed help (docs/en-US/*.md, en-US/VirtioScsi.PowerShell.dll-Help.xml and
 /// en-US/about_VirtioScsi.help.txt) against the module itself, without PowerShell: the cmdlet classes are
 /// read from the built VirtioScsi.PowerShell.dll with MetadataLoadContext, whose attributes from
-/// System.Management.Automation are recognised by name, as that assembly is not on this project's path.
+/// System.Management.Automation are recognised by name: the context resolves the runtime and the module only,
+/// not the SMA that Microsoft.PowerShell.SDK (for tests/VirtioScsi.Tests/Cmdlets) puts into bin.
 /// </summary>
 public sealed class HelpConsistencyTests
 {

@@ -32,15 +32,25 @@ public sealed class IscsiLun : IDisposable
     {
         lock (TidLock)
         {
-            var tid = FreeTid();
-            var iqn = $"iqn.2026-11.test.virtioscsi:{purpose}-{Environment.ProcessId}-{tid}";
+            // Another test process on this machine may take the same free tid between the look-up and
+            // "target new": the loser looks again.
+            int tid;
+            string iqn;
+            for (var attempt = 0; ; attempt++)
+            {
+                tid = FreeTid();
+                iqn = $"iqn.2026-11.test.virtioscsi:{purpose}-{Environment.ProcessId}-{tid}";
+                var (code, _, error) = LiveStack.Run("tgtadm", "-C", LiveStack.TgtControlPort, "--lld", "iscsi", "--mode", "target", "--op", "new", "--tid", tid.ToString(), "--targetname", iqn);
+                if (code == 0) break;
+                if (attempt >= 20) throw new InvalidOperationException($"tgtadm target new --tid {tid} failed: {error}");
+                Thread.Sleep(Random.Shared.Next(10, 100));
+            }
             var file = backingFile ?? Path.Combine(Path.GetTempPath(), $"virtioscsi-lun-{Environment.ProcessId}-{tid}.img");
             if (backingFile is null)
             {
                 using var stream = File.Create(file);
                 stream.SetLength(sizeBytes);
             }
-            Tgt("--mode", "target", "--op", "new", "--tid", tid.ToString(), "--targetname", iqn);
             Tgt("--mode", "logicalunit", "--op", "new", "--tid", tid.ToString(), "--lun", "1", "--backing-store", file);
             Tgt("--mode", "target", "--op", "bind", "--tid", tid.ToString(), "--initiator-address", "127.0.0.1");
             return new IscsiLun(tid, iqn, file);

@@ -27,20 +27,20 @@ internal static class Fixtures
         new(DomainDefinition.Parse(xml).Name, true, true, "running", DomainDefinition.Parse(xml), DomainDefinition.Parse(xml));
 
     /// <summary>The shared corpus of libvirt's own test XML, beside the repository; null when it is absent.</summary>
-    public static string? CorpusDirectory
+    public static string? CorpusDirectory => SharedCorpus("libvirt-tests");
+
+    /// <summary>A folder of the shared corpus (../shared/corpus/&lt;name&gt;, beside the repository); null when it is absent.</summary>
+    public static string? SharedCorpus(string name)
     {
-        get
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null)
         {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null)
-            {
-                var candidate = Path.Combine(dir.FullName, "shared", "corpus", "libvirt-tests");
-                if (Directory.Exists(candidate)) return candidate;
-                var sibling = Path.Combine(dir.FullName, "..", "shared", "corpus", "libvirt-tests");
-                if (Directory.Exists(sibling)) return Path.GetFullPath(sibling);
-                dir = dir.Parent;
-            }
-            return null;
+            var candidate = Path.Combine(dir.FullName, "shared", "corpus", name);
+            if (Directory.Exists(candidate)) return candidate;
+            var sibling = Path.Combine(dir.FullName, "..", "shared", "corpus", name);
+            if (Directory.Exists(sibling)) return Path.GetFullPath(sibling);
+            dir = dir.Parent;
         }
+        return null;
     }
 }
