@@ -1,5 +1,9 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using VirtioScsi.Commands.Completers;
+using VirtioScsi.Engine;
 using VirtioScsi.Model;
 using VirtioScsi.Planning;
 
@@ -13,12 +17,16 @@ namespace VirtioScsi.Commands;
 [OutputType(typeof(ScsiDisk))]
 public sealed class AddPassthroughLunCommand : LunSourceCmdlet
 {
-    /// <summary>Also from the pipeline as a plain string: 'vm1', 'vm2' | Add-PassthroughLun -Path ….</summary>
+    /// <summary>
+    /// The domain, or several (a cluster's nodes): the LUN goes to the same controller index, target, unit and
+    /// sdX on each, all or nothing. Also from the pipeline ('node1', 'node2' | Add-PassthroughLun …): the domains
+    /// piped are gathered and attached together when the input ends.
+    /// </summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Name", "DomainName")]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(DomainNameCompleter))]
-    public override string Domain { get => base.Domain; set => base.Domain = value; }
+    public new string[] Domain { get; set; } = new string[0];
 
     /// <summary>The index of the virtio-scsi controller to use. Default: the first virtio-scsi controller, or a new one.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -64,34 +72,82 @@ public sealed class AddPassthroughLunCommand : LunSourceCmdlet
     [ValidateRange(1, 1000)]
     public int? BootOrder { get; set; }
 
-    private protected override void Change()
+    /// <summary>Attach although another domain holds the source unshared, or the host itself uses the device (a warning says what was overridden).</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    // Each input record's connection, controller (both may come from a piped object) and domains, attached in EndProcessing.
+    private readonly List<(string? Uri, int? Controller, string[] Domains)> _records = new();
+
+    private protected override void Change() => _records.Add((EffectiveUri, Controller, Domain));
+
+    // The records that share a connection and a controller are one attachment: one address on all their domains.
+    protected override void EndProcessing()
     {
-        var request = new LunRequest(RequestedSource()!)
+        foreach (var group in _records.GroupBy(r => (r.Uri, r.Controller)))
         {
-            Controller = Controller,
-            Target = Target,
-            Unit = Unit,
-            TargetDevice = TargetDevice,
-            BootOrder = BootOrder,
-            Options = new LunOptions
+            var domains = group.SelectMany(r => r.Domains).Distinct(StringComparer.Ordinal).ToArray();
+            Guard(() => Attach(ManagerFor(group.Key.Uri), group.Key.Controller, domains));
+        }
+    }
+
+    private LunRequest Request(int? controller) => new(RequestedSource()!)
+    {
+        Controller = controller,
+        Target = Target,
+        Unit = Unit,
+        TargetDevice = TargetDevice,
+        BootOrder = BootOrder,
+        Force = Force.IsPresent,
+        Options = new LunOptions
+        {
+            Shareable = Shareable.IsPresent,
+            ReadOnly = ReadOnly.IsPresent,
+            Sgio = Sgio,
+            Rawio = Rawio.IsPresent,
+            ManagedReservations = ManagedReservations.IsPresent,
+        },
+    };
+
+    private void Attach(ScsiManager manager, int? controller, string[] domains)
+    {
+        var request = Request(controller);
+        if (domains.Length == 1)
+        {
+            AttachOne(manager, request, domains[0]);
+            return;
+        }
+        var plans = manager.PlanLunAttachAll(domains, request, Live.IsPresent, Config.IsPresent, StopToken);
+        // -WhatIf and -Confirm see each domain's plan; a domain declined is left out, the others keep the common place.
+        var confirmed = new List<LunAttachPlan>();
+        foreach (var plan in plans)
+        {
+            if (plan.Existing is not null)
             {
-                Shareable = Shareable.IsPresent,
-                ReadOnly = ReadOnly.IsPresent,
-                Sgio = Sgio,
-                Rawio = Rawio.IsPresent,
-                ManagedReservations = ManagedReservations.IsPresent,
-            },
-        };
-        var plan = Manager.PlanLunAttach(Domain, request, Live.IsPresent, Config.IsPresent, StopToken);
+                WriteVerbose($"{request.Source} is already attached to domain '{plan.Change.Domain.Name}' as {plan.TargetDevice}; nothing changes there.");
+                confirmed.Add(plan);
+            }
+            else if (ShouldChange(plan.Change, $"Attach {request.Source} as passthrough LUN {plan.TargetDevice} at {plan.Address} to domain '{plan.Change.Domain.Name}' " +
+                                                 $"(the same place on {domains.Length} domains: {string.Join(", ", domains)})?"))
+                confirmed.Add(plan);
+        }
+        if (plans.Any(p => p.Existing is null) && confirmed.All(p => p.Existing is not null)) return;
+        foreach (var plan in confirmed) WriteWarnings(plan.Change.Warnings);
+        foreach (var disk in manager.ApplyLunAttachAll(confirmed, StopToken, ReportStep)) WriteObject(disk);
+    }
+
+    private void AttachOne(ScsiManager manager, LunRequest request, string domain)
+    {
+        var plan = manager.PlanLunAttach(domain, request, Live.IsPresent, Config.IsPresent, StopToken);
         if (plan.Existing is not null)
         {
             WriteVerbose($"{request.Source} is already attached to domain '{plan.Change.Domain.Name}' as {plan.TargetDevice}; nothing changes.");
-            WriteObject(Manager.ApplyLunAttach(plan, StopToken));
+            WriteObject(manager.ApplyLunAttach(plan, StopToken));
             return;
         }
         if (!ShouldChange(plan.Change, $"Attach {request.Source} as passthrough LUN {plan.TargetDevice} to domain '{plan.Change.Domain.Name}'?"))
             return;
         WriteWarnings(plan.Change.Warnings);
-        WriteObject(Manager.ApplyLunAttach(plan, StopToken, ReportStep));
+        WriteObject(manager.ApplyLunAttach(plan, StopToken, ReportStep));
     }
 }

@@ -51,7 +51,7 @@ public sealed class GetDomainScsiTopologyCommand : VirtioScsiCmdlet
                     StopToken.ThrowIfCancellationRequested();
                     var result = results[i];
                     if (result.Error is not null) WriteError(ErrorRecords.From(result.Error));
-                    else WriteObject(manager.Topology(result.State!));
+                    else WriteObject(manager.Topology(result));
                     if (showProgress && (i % 25 == 0 || i == results.Count - 1)) ReportProgress("Get-DomainScsiTopology", i + 1, results.Count);
                 }
             });

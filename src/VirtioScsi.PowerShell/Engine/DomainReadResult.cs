@@ -1,5 +1,6 @@
 using VirtioScsi.Errors;
 using VirtioScsi.Libvirt;
+using VirtioScsi.Planning;
 
 namespace VirtioScsi.Engine;
 
@@ -16,4 +17,6 @@ internal sealed class DomainReadResult
     public string Name { get; }
     public DomainState? State { get; }
     public VirtioScsiException? Error { get; }
+    /// <summary>Which domains of the connection hold which sources, read with this one (for each LUN's SharedWith).</summary>
+    public SourceHolders Holders { get; internal set; } = SourceHolders.None;
 }

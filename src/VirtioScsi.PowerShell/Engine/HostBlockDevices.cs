@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using VirtioScsi.Errors;
@@ -26,11 +27,13 @@ internal static class HostBlockDevices
     /// <summary>The device a path names, links resolved; the path itself where nothing can be resolved.</summary>
     public static string Canonical(string path) => NativeMethods.ResolvePath(path) ?? path;
 
-    public static void CheckLunPath(string path, string domain)
+    /// <param name="force">-Force: the host's own use of the device is a warning, not an error.</param>
+    /// <returns>Warnings for what <paramref name="force"/> overrode.</returns>
+    public static IReadOnlyList<string> CheckLunPath(string path, string domain, bool force = false)
     {
         if (!path.StartsWith("/", StringComparison.Ordinal))
             throw Error.PathNotAbsolute(path);
-        if (!NativeMethods.IsUnix || !Directory.Exists(SysClassBlock)) return;
+        if (!NativeMethods.IsUnix || !Directory.Exists(SysClassBlock)) return new string[0];
 
         var resolved = NativeMethods.ResolvePath(path);
         if (resolved is null)
@@ -42,8 +45,11 @@ internal static class HostBlockDevices
             throw Error.SourceNotBlockDevice(path, shown);
         if (File.Exists(Path.Combine(sysfs, "partition")))
             throw Error.SourceIsPartition(path, shown);
+        // Before the SCSI check: that the host uses the device is the more urgent news, and -Force passes it.
+        var warnings = HostUseGuard.Check(path, force);
         if (!IsScsiBacked(SysClassBlock, name))
             throw Error.SourceNotScsi(path, shown);
+        return warnings;
     }
 
     /// <summary>

@@ -15,7 +15,7 @@ namespace VirtioScsi.Engine;
 /// <see cref="ScsiManagerFactory"/>): it reads domains, plans changes (so -WhatIf can show them), and
 /// carries them out. What a call does depends on its arguments only. No PowerShell types pass through it.
 /// </summary>
-internal sealed class ScsiManager : IDisposable
+internal sealed partial class ScsiManager : IDisposable
 {
     private readonly IVirshRunner _virsh;
     private readonly DomainReader _reader;
@@ -60,8 +60,12 @@ internal sealed class ScsiManager : IDisposable
             selected.AddRange(matched);
         }
         var names = selected.Distinct(StringComparer.Ordinal).ToArray();
-        var read = _reader.Read(list, names, persistentOnly, cancellationToken);
-        return missing.Concat(read).ToArray();
+        // The other domains are read in the same batch, for each LUN's SharedWith; only the selected are returned.
+        var others = list.All.Except(names, StringComparer.Ordinal);
+        var read = _reader.Read(list, names.Concat(others).ToArray(), persistentOnly, cancellationToken);
+        var holders = SourceHolders.Of(read.Where(r => r.State is not null).Select(r => r.State!), CanonicalPath);
+        foreach (var result in read) result.Holders = holders;
+        return missing.Concat(read.Take(names.Length)).ToArray();
     }
 
     public DomainScsiTopology Topology(DomainState state) => TopologyBuilder.Build(state, ConnectionUri);
@@ -86,10 +90,11 @@ internal sealed class ScsiManager : IDisposable
     public LunAttachPlan PlanLunAttach(string domain, LunRequest request, bool live, bool config, CancellationToken cancellationToken = default)
     {
         var local = HostBlockDevices.IsLocalConnection(ConnectionUri);
-        if (request.Source.Kind == LunSourceKind.Block && local) HostBlockDevices.CheckLunPath(request.Source.Path!, domain);
+        var hostWarnings = CheckHostPath(request, domain);
         var state = ReadDomain(domain, cancellationToken);
-        return LunAttachPlanner.Plan(state, request, ChangeScope.Resolve(state, live, config),
+        var plan = LunAttachPlanner.Plan(state, request, ChangeScope.Resolve(state, live, config),
             local ? HostBlockDevices.Canonical : null);
+        return GuardSharedUse(new[] { plan }, request, hostWarnings, cancellationToken)[0];
     }
 
     /// <summary>Attaches the planned LUN (or returns the one already there) as the domain now shows it.</summary>
@@ -97,7 +102,7 @@ internal sealed class ScsiManager : IDisposable
     public ScsiDisk ApplyLunAttach(LunAttachPlan plan, CancellationToken cancellationToken = default, Action<int, int, string>? stepStarting = null)
     {
         var after = plan.Change.ChangesNothing ? plan.Change.Domain : _executor.Execute(plan.Change, readBack: true, AttachRemovalTimeout, stepStarting, cancellationToken)!;
-        return Topology(after).Disks.First(d => d.TargetDevice == plan.TargetDevice);
+        return TopologyBuilder.Build(after, ConnectionUri, plan.Holders).Disks.First(d => d.TargetDevice == plan.TargetDevice);
     }
 
     public ChangePlan PlanLunRemoval(string domain, string? targetDevice, LunSource? source, bool live, bool config, CancellationToken cancellationToken = default)

@@ -13,7 +13,8 @@ namespace VirtioScsi.Engine;
 /// </summary>
 internal static class TopologyBuilder
 {
-    public static DomainScsiTopology Build(DomainState state, string? connectionUri)
+    /// <param name="holders">The connection's domains that hold which sources, for each disk's SharedWith; none when not read.</param>
+    public static DomainScsiTopology Build(DomainState state, string? connectionUri, SourceHolders? holders = null)
     {
         var current = state.Current;
         var (canHotplug, blocker) = HotplugAssessment.ForController(state);
@@ -38,7 +39,7 @@ internal static class TopologyBuilder
             .ToArray();
         var models = topology.Controllers.ToDictionary(c => c.Index, c => c.Model);
         topology.Disks = Merge(state, d => d.ScsiDisks, d => d.TargetDevice ?? "", differences, "disk")
-            .Select(m => ToDisk(topology.Name, connectionUri, m.Item, m.Other, m.Presence, models))
+            .Select(m => ToDisk(topology.Name, connectionUri, m.Item, m.Other, m.Presence, models, holders ?? SourceHolders.None))
             .OrderBy(d => d.Controller ?? int.MaxValue).ThenBy(d => d.Target).ThenBy(d => d.Unit).ThenBy(d => d.TargetDevice)
             .ToArray();
         topology.Differences = differences;
@@ -115,7 +116,7 @@ internal static class TopologyBuilder
     }
 
     private static ScsiDisk ToDisk(string domain, string? uri, DiskElement d, DiskElement? persistent, DefinitionPresence presence,
-        IReadOnlyDictionary<int, string?> models)
+        IReadOnlyDictionary<int, string?> models, SourceHolders holders)
     {
         var address = d.Address;
         var onVirtio = address is not null && models.TryGetValue(address.Value.Controller, out var model) && ScsiControllerModels.IsVirtio(model);
@@ -142,6 +143,7 @@ internal static class TopologyBuilder
             BootOrder = persistent?.BootOrder ?? d.BootOrder,
             Alias = d.Alias,
             Presence = presence,
+            SharedWith = holders.DomainsHolding(d.Source, domain),
         };
     }
 }

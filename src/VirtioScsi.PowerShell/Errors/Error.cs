@@ -6,7 +6,7 @@ namespace VirtioScsi.Errors;
 /// Every error the module raises, made here: what went wrong and what to do about it, grouped by ErrorId
 /// (about_VirtioScsi documents each id). The rest of the code says which error, never how it reads.
 /// </summary>
-internal static class Error
+internal static partial class Error
 {
     private const string CheckDomainName = "Check the name with Get-DomainScsiTopology or 'virsh list --all', and the connection URI.";
     private const string CheckLibvirtd = "Check that libvirtd runs and that -ConnectionUri (or LIBVIRT_DEFAULT_URI) names it.";

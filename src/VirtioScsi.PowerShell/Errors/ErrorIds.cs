@@ -39,4 +39,10 @@ public static class ErrorIds
     public const string AttachFailed = "AttachFailed";
     public const string DetachFailed = "DetachFailed";
     public const string RollbackIncomplete = "RollbackIncomplete";
+    public const string SourceHeldByOtherDomain = "SourceHeldByOtherDomain";
+    public const string NoCommonAddress = "NoCommonAddress";
+    public const string SourceMountedOnHost = "SourceMountedOnHost";
+    public const string SourceIsHostSwap = "SourceIsHostSwap";
+    public const string SourceHeldByHost = "SourceHeldByHost";
+    public const string SourceIsMultipathPath = "SourceIsMultipathPath";
 }

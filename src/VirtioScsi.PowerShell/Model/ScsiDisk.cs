@@ -30,6 +30,8 @@ public sealed class ScsiDisk
     public int? BootOrder { get; internal set; }
     public string? Alias { get; internal set; }
     public DefinitionPresence Presence { get; internal set; }
+    /// <summary>The other domains of the connection that hold the same source (running or persistent definition), by name.</summary>
+    public string[] SharedWith { get; internal set; } = new string[0];
 
     public override string ToString() => $"{Domain}: {TargetDevice} ({Device}) {Source}";
 }

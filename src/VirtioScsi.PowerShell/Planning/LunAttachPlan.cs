@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using System.Linq;
 using VirtioScsi.Libvirt;
 
 namespace VirtioScsi.Planning;
@@ -21,4 +23,11 @@ internal sealed class LunAttachPlan
     public int? NewControllerIndex { get; }
     /// <summary>The LUN already attached from the same source; then the plan changes nothing.</summary>
     public DiskElement? Existing { get; }
+    /// <summary>The connection's other domains that hold the same source, as read for the double-use guard.</summary>
+    public SourceHolders Holders { get; private set; } = SourceHolders.None;
+
+    /// <summary>The same plan, with the guards' warnings first and the holders they read.</summary>
+    public LunAttachPlan WithGuards(IReadOnlyList<string> warnings, SourceHolders holders) =>
+        new(warnings.Count == 0 ? Change : new ChangePlan(Change.Domain, Change.Scope, Change.Steps, warnings.Concat(Change.Warnings).ToArray()),
+            TargetDevice, Address, NewControllerIndex, Existing) { Holders = holders };
 }

@@ -40,7 +40,18 @@ internal static class LunAttachPlanner
         int controllerIndex;
         string controllerModel;
         XElement? newControllerXml = null;
-        if (request.Controller is not null)
+        if (request.Controller is not null && request.AddControllerWhereMissing &&
+            domain.AllDefinitions.All(d => d.ScsiControllers.All(c => c.Index != request.Controller.Value)))
+        {
+            if (scope.Live)
+            {
+                HotplugAssessment.RequireController(domain, $"Domain '{name}' has no SCSI controller {request.Controller}", "the LUN");
+            }
+            controllerIndex = request.Controller.Value;
+            controllerModel = ScsiControllerModels.VirtioScsi;
+            newControllerXml = DeviceXml.Controller(controllerIndex, controllerModel, null, null);
+        }
+        else if (request.Controller is not null)
         {
             var controller = ControllerQueries.RequireVirtio(domain, scope, request.Controller.Value);
             controllerIndex = controller.Index;

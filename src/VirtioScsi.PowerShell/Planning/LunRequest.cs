@@ -14,4 +14,9 @@ internal sealed class LunRequest
     public string? TargetDevice { get; set; }
     public int? BootOrder { get; set; }
     public LunOptions Options { get; set; } = new();
+    /// <summary>-Force: attach although another domain or the host itself uses the source (with a warning).</summary>
+    public bool Force { get; set; }
+    /// <summary>With <see cref="Controller"/>: where the domain has no SCSI controller at that index, add a
+    /// virtio-scsi controller there (several domains get one LUN at one index).</summary>
+    public bool AddControllerWhereMissing { get; set; }
 }

@@ -1,0 +1,76 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using VirtioScsi.Libvirt;
+using VirtioScsi.Model;
+
+namespace VirtioScsi.Planning;
+
+/// <summary>One domain's use of a source: in its running domain, its persistent definition or both.</summary>
+internal sealed class SourceHolder
+{
+    public SourceHolder(string domain, bool isActive, string? targetDevice, bool shareable)
+    {
+        Domain = domain;
+        IsActive = isActive;
+        TargetDevice = targetDevice;
+        Shareable = shareable;
+    }
+
+    public string Domain { get; }
+    public bool IsActive { get; }
+    public string? TargetDevice { get; }
+    /// <summary>True only when every disk of the domain with this source, in both definitions, is shareable.</summary>
+    public bool Shareable { get; }
+
+    public override string ToString() =>
+        $"'{Domain}' ({TargetDevice ?? "no name"}, {(IsActive ? "running" : "shut off")}, {(Shareable ? "shareable" : "not shareable")})";
+}
+
+/// <summary>
+/// Which domains of a connection hold which sources, from a read of their definitions (running and
+/// persistent). A source is known by <see cref="LunSource.MatchKey"/>, so one LUN spelled two ways is one.
+/// </summary>
+internal sealed class SourceHolders
+{
+    private readonly Dictionary<string, List<SourceHolder>> _byKey;
+    private readonly Func<string, string> _canonicalPath;
+
+    private SourceHolders(Dictionary<string, List<SourceHolder>> byKey, Func<string, string> canonicalPath)
+    {
+        _byKey = byKey;
+        _canonicalPath = canonicalPath;
+    }
+
+    public static SourceHolders None { get; } = new(new Dictionary<string, List<SourceHolder>>(), p => p);
+
+    /// <param name="canonicalPath">Resolves host paths (links followed) where the host can be asked; identity elsewhere.</param>
+    public static SourceHolders Of(IEnumerable<DomainState> domains, Func<string, string>? canonicalPath)
+    {
+        var canonical = canonicalPath ?? (p => p);
+        var byKey = new Dictionary<string, List<SourceHolder>>(StringComparer.Ordinal);
+        foreach (var domain in domains)
+        {
+            // Sources with no identity of their own (an empty cdrom, a pool volume) cannot be told apart: not counted.
+            var disks = domain.AllDefinitions.SelectMany(d => d.Disks).Where(d => d.Source.Kind != LunSourceKind.Other);
+            foreach (var group in disks.GroupBy(d => d.Source.MatchKey(canonical)))
+            {
+                if (!byKey.TryGetValue(group.Key, out var list)) byKey[group.Key] = list = new List<SourceHolder>();
+                list.Add(new SourceHolder(domain.Name, domain.IsActive, group.First().TargetDevice, group.All(d => d.Shareable)));
+            }
+        }
+        return new SourceHolders(byKey, canonical);
+    }
+
+    /// <summary>The domains, other than <paramref name="except"/>, that hold <paramref name="source"/>.</summary>
+    public IReadOnlyList<SourceHolder> Holding(LunSource source, ICollection<string> except)
+    {
+        if (source.Kind == LunSourceKind.Other || !_byKey.TryGetValue(source.MatchKey(_canonicalPath), out var list))
+            return Array.Empty<SourceHolder>();
+        return list.Where(h => !except.Contains(h.Domain)).ToArray();
+    }
+
+    /// <summary>The names of the other domains that hold the source, in name order.</summary>
+    public string[] DomainsHolding(LunSource source, string except) =>
+        Holding(source, new[] { except }).Select(h => h.Domain).OrderBy(d => d, StringComparer.Ordinal).ToArray();
+}
