@@ -45,8 +45,9 @@ public class LunLiveTests
         Assert.Equal("scsi-block", device.Type);
         Assert.Equal("scsi1.0", device.Bus);
         Assert.Equal("virtio-scsi-pci", LiveStack.ControllerTypeOf(domain.Name, "scsi1"));
-        // One virsh session did it all: read the domain, add the controller, attach the LUN, read back.
-        Assert.Equal(1, manager.ProcessesStarted);
+        // One virsh session did it all: read the domain, add the controller, attach the LUN, read back; the
+        // double-use guard's read of every other domain joins it, or is one process more when it is large.
+        Assert.InRange(manager.ProcessesStarted, 1, 2);
     }
 
     [SkippableFact]
