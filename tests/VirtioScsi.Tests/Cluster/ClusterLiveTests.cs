@@ -67,7 +67,7 @@ public sealed class ClusterLiveTests : IClassFixture<ModuleRunspace>
         Assert.NotNull(Lun(LiveStack.DumpXml(b.Name, inactive: true)).Element("shareable"));
 
         var shared = _ps.Run("Get-DomainScsiTopology -ConnectionUri $uri $args[0],$args[1] | ForEach-Object { $_.Name + '=' + ($_.Luns.SharedWith -join ',') }", a.Name, b.Name).ThrowOnError();
-        Assert.Equal(new[] { $"{a.Name}={b.Name}", $"{b.Name}={a.Name}" }, shared.Output.Select(o => (string)o.BaseObject).OrderBy(s => s));
+        Assert.Equal(new[] { $"{a.Name}={b.Name}", $"{b.Name}={a.Name}" }.OrderBy(s => s), shared.Output.Select(o => (string)o.BaseObject).OrderBy(s => s));
     }
 
     [SkippableFact]

@@ -32,7 +32,7 @@ public sealed class BindingTests : IClassFixture<ModuleRunspace>
         Assert.Equal("virtio-scsi", controller.Property("Model"));
 
         var disk = _ps.Run("$args[0] | Add-PassthroughLun -ConnectionUri $uri -IscsiPortal $args[1] -IscsiTarget $args[2] -IscsiLun 1",
-            domain.Name, LiveStack.Portal, UnusedIqn).ThrowOnError();
+            domain.Name, LiveStack.Portal, UnusedIqn + "-piped").ThrowOnError();
         Assert.Equal(domain.Name, disk.Property("Domain"));
         Assert.Equal("0:0:0:0", disk.Property("Address"));
         Assert.Equal("sda", disk.Property("TargetDevice"));

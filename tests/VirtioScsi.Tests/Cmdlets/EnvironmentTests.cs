@@ -133,7 +133,8 @@ public sealed class EnvironmentTests : IClassFixture<ModuleRunspace>
         using var domain = TestDomain.Create("sdk", TestDevices.Lsi0, start: false);
         using var _ = DefaultConnection();
         var result = _ps.Run("Get-DomainScsiTopology $args[0] | New-ScsiController | Add-PassthroughLun -IscsiPortal $args[1] -IscsiTarget $args[2] -IscsiLun 1",
-            domain.Name, LiveStack.Portal, TestDevices.UnusedIqn);
+            // An IQN of its own: other tests' shut-off domains hold UnusedIqn, and the double-use guard would refuse it.
+            domain.Name, LiveStack.Portal, TestDevices.UnusedIqn + "-readme-pipeline");
         SkipOnNullUriBug(result);
         result.ThrowOnError();
         Assert.Equal("1:0:0:0", result.Property("Address"));

@@ -254,6 +254,12 @@ public sealed class ErrorRecordTests : IClassFixture<ModuleRunspace>
         ["DomainXmlInvalid"] = "libvirt returns well-formed XML; DomainDefinitionTests covers the parser",
         ["DetachFailed"] = "no way found to make libvirt refuse a detach of a device the fresh read just found; not tested",
         ["RollbackIncomplete"] = "never a FullyQualifiedErrorId: the failed step keeps its own id (the message says 'Rollback incomplete'); not tested",
+        ["SourceHeldByOtherDomain"] = "through the cmdlets on two live domains: Cluster/ClusterLiveTests; the rule in Cluster/CommonPlacementTests",
+        ["NoCommonAddress"] = "16,384 units to fill on a target across domains: Cluster/CommonPlacementTests",
+        ["SourceMountedOnHost"] = "through the cmdlet on a mounted loop device: Cluster/HostUseLiveTests",
+        ["SourceIsHostSwap"] = "through the cmdlet on a loop device used as swap: Cluster/HostUseLiveTests",
+        ["SourceHeldByHost"] = "this kernel has no device-mapper or md: on a laid-out sysfs in Cluster/HostUseGuardTests",
+        ["SourceIsMultipathPath"] = "this kernel has no device-mapper: on a laid-out sysfs in Cluster/HostUseGuardTests",
     };
 
     /// <summary>The ErrorIds raised by the tests of this class.</summary>

@@ -118,8 +118,11 @@ public static class TestDevices
     public const string Virtio0 = "<controller type='scsi' index='0' model='virtio-scsi'/>";
     public const string Lsi0 = "<controller type='scsi' index='0' model='lsilogic'/>";
 
-    /// <summary>An iSCSI source that planning accepts; nothing logs into it (the domains that carry it are shut off).</summary>
-    public const string UnusedIqn = "iqn.2026-11.test.virtioscsi:sdk-unused";
+    /// <summary>
+    /// An iSCSI source that planning accepts; nothing logs into it (the domains that carry it are shut off). Its
+    /// own per test process, as the double-use guard refuses to attach it where another process's domain holds it.
+    /// </summary>
+    public static readonly string UnusedIqn = $"iqn.2026-11.test.virtioscsi:sdk-unused-{System.Environment.ProcessId}";
 
     /// <summary>A LUN (or an emulated disk) at controller 0, target 0 of a definition; libvirt opens it only when the domain starts.</summary>
     public static string IscsiDisk(string dev, int unit, string iqn, string device = "lun", string extra = "") =>
