@@ -24,6 +24,16 @@ internal sealed partial class ScsiManager
     private Func<string, string>? CanonicalPath =>
         HostBlockDevices.IsLocalConnection(ConnectionUri) ? HostBlockDevices.Canonical : null;
 
+    // The one place the guard and the placement learn what makes two sources the same LUN here.
+    private Func<LunSource, string> KeyOf
+    {
+        get
+        {
+            var canonical = CanonicalPath ?? (p => p);
+            return source => source.MatchKey(canonical);
+        }
+    }
+
     /// <summary>A domain's topology, each LUN with the other domains read with it that hold the same source.</summary>
     public DomainScsiTopology Topology(DomainReadResult read) => TopologyBuilder.Build(read.State!, ConnectionUri, read.Holders);
 
@@ -45,7 +55,22 @@ internal sealed partial class ScsiManager
         var read = _reader.Read(list, others, persistentOnly: false, cancellationToken);
         var failed = read.FirstOrDefault(r => r.Error is not null && r.Error.ErrorId != ErrorIds.DomainNotFound);
         if (failed is not null) throw failed.Error!;
-        return SourceHolders.Of(read.Where(r => r.State is not null).Select(r => r.State!), CanonicalPath);
+        return SourceHolders.Of(read.Where(r => r.State is not null).Select(r => r.State!), KeyOf);
+    }
+
+    /// <summary>
+    /// Gives each domain read the holders of the sources it uses, for its LUNs' SharedWith: the other domains
+    /// of the list are read in one more batch, and only when a domain read has a disk with a source.
+    /// </summary>
+    private void WithHolders(DomainList list, IReadOnlyList<DomainReadResult> read, bool persistentOnly, CancellationToken cancellationToken)
+    {
+        var states = read.Where(r => r.State is not null).Select(r => r.State!).ToList();
+        if (!states.SelectMany(s => s.AllDefinitions).SelectMany(d => d.Disks).Any(d => d.Source.Kind != LunSourceKind.Other)) return;
+        var others = list.All.Except(read.Select(r => r.Name), StringComparer.Ordinal).ToArray();
+        if (others.Length > 0)
+            states.AddRange(_reader.Read(list, others, persistentOnly, cancellationToken).Where(r => r.State is not null).Select(r => r.State!));
+        var holders = SourceHolders.Of(states, KeyOf);
+        foreach (var result in read) result.Holders = holders;
     }
 
     /// <summary>The plans with the double-use guard applied (once, for all their domains) and the host's warnings.</summary>
@@ -76,7 +101,7 @@ internal sealed partial class ScsiManager
         var per = results.Count / names.Length;
         var states = names.Select((n, i) => DomainReader.ParseForChange(n, results.Skip(i * per).Take(per).ToArray())).ToArray();
         var scopes = states.Select(s => ChangeScope.Resolve(s, live, config)).ToArray();
-        var placed = CommonPlacement.Choose(states, scopes, request, CanonicalPath);
+        var placed = CommonPlacement.Choose(states, scopes, request, KeyOf);
         var plans = states.Select((s, i) => LunAttachPlanner.Plan(s, placed, scopes[i], CanonicalPath)).ToArray();
         var places = plans.Select(p => (p.Address, p.TargetDevice)).Distinct().ToArray();
         if (places.Length > 1)

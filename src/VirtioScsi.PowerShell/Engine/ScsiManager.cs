@@ -60,12 +60,9 @@ internal sealed partial class ScsiManager : IDisposable
             selected.AddRange(matched);
         }
         var names = selected.Distinct(StringComparer.Ordinal).ToArray();
-        // The other domains are read in the same batch, for each LUN's SharedWith; only the selected are returned.
-        var others = list.All.Except(names, StringComparer.Ordinal);
-        var read = _reader.Read(list, names.Concat(others).ToArray(), persistentOnly, cancellationToken);
-        var holders = SourceHolders.Of(read.Where(r => r.State is not null).Select(r => r.State!), CanonicalPath);
-        foreach (var result in read) result.Holders = holders;
-        return missing.Concat(read.Take(names.Length)).ToArray();
+        var read = _reader.Read(list, names, persistentOnly, cancellationToken);
+        WithHolders(list, read, persistentOnly, cancellationToken);
+        return missing.Concat(read).ToArray();
     }
 
     public DomainScsiTopology Topology(DomainState state) => TopologyBuilder.Build(state, ConnectionUri);

@@ -14,8 +14,9 @@ namespace VirtioScsi.Planning;
 /// </summary>
 internal static class CommonPlacement
 {
+    /// <param name="keyOf">A source's identity on this connection; <see cref="SourceHolders.AsWritten"/> when not given.</param>
     public static LunRequest Choose(IReadOnlyList<DomainState> domains, IReadOnlyList<ChangeScope> scopes, LunRequest request,
-        Func<string, string>? canonicalPath)
+        Func<LunSource, string>? keyOf)
     {
         var placed = new LunRequest(request.Source)
         {
@@ -31,9 +32,10 @@ internal static class CommonPlacement
 
         // A node that has the LUN already fixes the place: the others get it there too (the planner refuses
         // where that place is taken, or where the request asks for another).
-        var key = request.Source.MatchKey(canonicalPath ?? (p => p));
+        keyOf ??= SourceHolders.AsWritten;
+        var key = keyOf(request.Source);
         var held = domains.SelectMany(d => d.AllDefinitions).SelectMany(d => d.Disks)
-            .FirstOrDefault(d => d.Device == "lun" && d.Address is not null && d.Source.MatchKey(canonicalPath ?? (p => p)) == key);
+            .FirstOrDefault(d => d.Device == "lun" && d.Address is not null && keyOf(d.Source) == key);
         if (held is not null)
         {
             placed.Controller ??= held.Address!.Value.Controller;

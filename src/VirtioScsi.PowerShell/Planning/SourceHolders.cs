@@ -34,38 +34,42 @@ internal sealed class SourceHolder
 internal sealed class SourceHolders
 {
     private readonly Dictionary<string, List<SourceHolder>> _byKey;
-    private readonly Func<string, string> _canonicalPath;
+    private readonly Func<LunSource, string> _keyOf;
 
-    private SourceHolders(Dictionary<string, List<SourceHolder>> byKey, Func<string, string> canonicalPath)
+    private SourceHolders(Dictionary<string, List<SourceHolder>> byKey, Func<LunSource, string> keyOf)
     {
         _byKey = byKey;
-        _canonicalPath = canonicalPath;
+        _keyOf = keyOf;
     }
 
-    public static SourceHolders None { get; } = new(new Dictionary<string, List<SourceHolder>>(), p => p);
+    /// <summary>A source's identity without asking the host: its MatchKey with paths as written.</summary>
+    public static string AsWritten(LunSource source) => source.MatchKey(p => p);
 
-    /// <param name="canonicalPath">Resolves host paths (links followed) where the host can be asked; identity elsewhere.</param>
-    public static SourceHolders Of(IEnumerable<DomainState> domains, Func<string, string>? canonicalPath)
+    public static SourceHolders None { get; } = new(new Dictionary<string, List<SourceHolder>>(), AsWritten);
+
+    /// <param name="keyOf">A source's identity on this connection (the engine's: host paths resolved where the
+    /// host can be asked); <see cref="AsWritten"/> when not given.</param>
+    public static SourceHolders Of(IEnumerable<DomainState> domains, Func<LunSource, string>? keyOf)
     {
-        var canonical = canonicalPath ?? (p => p);
+        var key = keyOf ?? AsWritten;
         var byKey = new Dictionary<string, List<SourceHolder>>(StringComparer.Ordinal);
         foreach (var domain in domains)
         {
             // Sources with no identity of their own (an empty cdrom, a pool volume) cannot be told apart: not counted.
             var disks = domain.AllDefinitions.SelectMany(d => d.Disks).Where(d => d.Source.Kind != LunSourceKind.Other);
-            foreach (var group in disks.GroupBy(d => d.Source.MatchKey(canonical)))
+            foreach (var group in disks.GroupBy(d => key(d.Source)))
             {
                 if (!byKey.TryGetValue(group.Key, out var list)) byKey[group.Key] = list = new List<SourceHolder>();
                 list.Add(new SourceHolder(domain.Name, domain.IsActive, group.First().TargetDevice, group.All(d => d.Shareable)));
             }
         }
-        return new SourceHolders(byKey, canonical);
+        return new SourceHolders(byKey, key);
     }
 
     /// <summary>The domains, other than <paramref name="except"/>, that hold <paramref name="source"/>.</summary>
     public IReadOnlyList<SourceHolder> Holding(LunSource source, ICollection<string> except)
     {
-        if (source.Kind == LunSourceKind.Other || !_byKey.TryGetValue(source.MatchKey(_canonicalPath), out var list))
+        if (source.Kind == LunSourceKind.Other || !_byKey.TryGetValue(_keyOf(source), out var list))
             return Array.Empty<SourceHolder>();
         return list.Where(h => !except.Contains(h.Domain)).ToArray();
     }
