@@ -43,7 +43,7 @@ public sealed class GetDomainScsiTopologyCommand : VirtioScsiCmdlet
             Guard(() =>
             {
                 var manager = ManagerFor(group.Key);
-                var filters = group.Where(r => r.Name is not null).Select(r => Filter(r.Name!)).ToArray();
+                var filters = group.Where(r => r.Name is not null).Select(r => DomainNamePattern.For(r.Name!)).ToArray();
                 var results = manager.ReadDomains(filters, Inactive.IsPresent, StopToken);
                 var showProgress = results.Count >= ProgressThreshold;
                 for (var i = 0; i < results.Count; i++)
@@ -56,13 +56,5 @@ public sealed class GetDomainScsiTopologyCommand : VirtioScsiCmdlet
                 }
             });
         }
-    }
-
-    private static NameFilter Filter(string text)
-    {
-        if (!WildcardPattern.ContainsWildcardCharacters(text))
-            return new NameFilter(text, false, name => name == text);
-        var pattern = new WildcardPattern(text, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
-        return new NameFilter(text, true, pattern.IsMatch);
     }
 }

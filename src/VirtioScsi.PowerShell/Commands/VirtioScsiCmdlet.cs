@@ -17,10 +17,13 @@ public abstract class VirtioScsiCmdlet : PSCmdlet, IDisposable
     private ScsiManagerFactory? _factory;
     private ScsiManager? _manager;
 
-    /// <summary>The libvirt URI (qemu:///system, qemu+ssh://host/system). Default: $env:LIBVIRT_DEFAULT_URI, else virsh's own default.</summary>
+    /// <summary>
+    /// The libvirt URI (qemu:///system, qemu+ssh://host/system). Default: $env:LIBVIRT_DEFAULT_URI, else virsh's own default.
+    /// Null or empty means that default too: the module's objects carry a null ConnectionUri when they were read from
+    /// the default connection, and piping them back must reach the same one.
+    /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Connect")]
-    [ValidateNotNullOrEmpty]
     public string? ConnectionUri { get; set; }
 
     private protected CancellationToken StopToken => _stopSource.Token;
