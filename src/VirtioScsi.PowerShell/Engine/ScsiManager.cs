@@ -104,14 +104,29 @@ internal sealed class ScsiManager : IDisposable
     {
         var state = ReadDomain(domain, cancellationToken);
         var scope = ChangeScope.Resolve(state, live, config);
-        if (targetDevice is null)
-        {
-            targetDevice = LunRemovalPlanner.FindTargetBySource(state, source!, HostBlockDevices.IsLocalConnection(ConnectionUri) ? HostBlockDevices.Canonical : null);
-            if (targetDevice is null)
-                throw Error.LunNotFoundBySource(state.Name, source!.ToString());
-        }
-        return LunRemovalPlanner.Plan(state, targetDevice, scope);
+        return LunRemovalPlanner.Plan(state, LunTargetDevice(state, targetDevice, source), scope);
     }
+
+    /// <summary>The target device (sdX) of the disk a removal detaches: the one named, else the one with that source.</summary>
+    private string LunTargetDevice(DomainState state, string? targetDevice, LunSource? source) =>
+        targetDevice
+        ?? LunRemovalPlanner.FindTargetBySource(state, source!, HostBlockDevices.IsLocalConnection(ConnectionUri) ? HostBlockDevices.Canonical : null)
+        ?? throw Error.LunNotFoundBySource(state.Name, source!.ToString());
+
+    /// <summary>The disk a LUN removal plan detaches, as the domain shows it before the change (for prompts and -PassThru).</summary>
+    public ScsiDisk DiskToRemove(ChangePlan plan, string? targetDevice, LunSource? source)
+    {
+        var device = LunTargetDevice(plan.Domain, targetDevice, source);
+        return Topology(plan.Domain).Disks.First(d => d.TargetDevice == device);
+    }
+
+    /// <summary>The controller a removal plan removes, as the domain shows it before the change (for prompts and -PassThru).</summary>
+    public ScsiController ControllerToRemove(ChangePlan plan, int index) =>
+        Topology(plan.Domain).Controllers.First(c => c.Index == index);
+
+    /// <summary>The disks on a controller, which Remove-ScsiController -Force detaches first.</summary>
+    public IReadOnlyList<ScsiDisk> DisksOn(ChangePlan plan, int index) =>
+        Topology(plan.Domain).Disks.Where(d => d.Controller == index).ToArray();
 
     public ChangePlan PlanControllerRemoval(string domain, int index, bool force, bool live, bool config, CancellationToken cancellationToken = default)
     {
