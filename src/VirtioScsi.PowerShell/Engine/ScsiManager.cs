@@ -44,7 +44,8 @@ internal sealed class ScsiManager : IDisposable
 
     /// <summary>
     /// Reads the domains the filters select (all domains when there are none). A literal name that
-    /// matches no domain comes back as a DomainNotFound result; a wildcard that matches none, as nothing.
+    /// matches no domain comes back as a DomainNotFound result; a wildcard that matches none, as nothing,
+    /// and so does a domain a wildcard matched that is gone by the time it is read.
     /// </summary>
     public IReadOnlyList<DomainReadResult> ReadDomains(IReadOnlyList<NameFilter> filters, bool persistentOnly, CancellationToken cancellationToken = default)
     {
@@ -60,7 +61,11 @@ internal sealed class ScsiManager : IDisposable
             selected.AddRange(matched);
         }
         var names = selected.Distinct(StringComparer.Ordinal).ToArray();
-        var read = _reader.Read(list, names, persistentOnly, cancellationToken);
+        // A domain that only a wildcard (or "all") selected and that was undefined between the list and the read is
+        // gone, as if the list had been taken a moment later: on a busy host that is no error. A name given literally is.
+        var literal = new HashSet<string>(filters.Where(f => !f.IsWildcard).Select(f => f.Text), StringComparer.Ordinal);
+        var read = _reader.Read(list, names, persistentOnly, cancellationToken)
+            .Where(r => r.Error?.ErrorId != ErrorIds.DomainNotFound || literal.Contains(r.Name));
         return missing.Concat(read).ToArray();
     }
 
