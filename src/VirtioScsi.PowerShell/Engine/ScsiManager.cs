@@ -90,11 +90,25 @@ internal sealed class ScsiManager : IDisposable
 
     public LunAttachPlan PlanLunAttach(string domain, LunRequest request, bool live, bool config, CancellationToken cancellationToken = default)
     {
+        if (request.Options.Sgio == "unfiltered") CheckUnfilteredSgio(domain, cancellationToken);
         var local = HostBlockDevices.IsLocalConnection(ConnectionUri);
         if (request.Source.Kind == LunSourceKind.Block && local) HostBlockDevices.CheckLunPath(request.Source.Path!, domain);
         var state = ReadDomain(domain, cancellationToken);
         return LunAttachPlanner.Plan(state, request, ChangeScope.Resolve(state, live, config),
             local ? HostBlockDevices.Canonical : null);
+    }
+
+    // libvirt 9.0 dropped unfiltered SG_IO (the kernel's unpriv_sgio never reached upstream Linux) and refuses the
+    // attribute in every definition; older libvirt took it. Asked only when -Sgio unfiltered is given.
+    private static readonly System.Text.RegularExpressions.Regex DaemonVersion =
+        new(@"Running against daemon: (\d+)\.(\d+)\.(\d+)", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    private void CheckUnfilteredSgio(string domain, CancellationToken cancellationToken)
+    {
+        var result = _virsh.Run(new VirshCommand("version").Flag("--daemon"), cancellationToken);
+        var match = DaemonVersion.Match(result.Output);
+        if (match.Success && int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= 9)
+            throw Error.SgioUnfilteredUnsupported(domain, $"{match.Groups[1].Value}.{match.Groups[2].Value}.{match.Groups[3].Value}");
     }
 
     /// <summary>Attaches the planned LUN (or returns the one already there) as the domain now shows it.</summary>

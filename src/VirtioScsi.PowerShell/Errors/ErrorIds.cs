@@ -39,4 +39,5 @@ public static class ErrorIds
     public const string AttachFailed = "AttachFailed";
     public const string DetachFailed = "DetachFailed";
     public const string RollbackIncomplete = "RollbackIncomplete";
+    public const string SgioUnfilteredUnsupported = "SgioUnfilteredUnsupported";
 }

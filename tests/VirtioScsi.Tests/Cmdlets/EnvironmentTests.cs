@@ -51,8 +51,9 @@ public sealed class EnvironmentTests : IClassFixture<ModuleRunspace>
         Assert.Equal($"VirshNotFound,{_ps.CmdletClass("New-ScsiController")}", error.FullyQualifiedErrorId);
         Assert.Contains(error.CategoryInfo.Category, ErrorRecordTests.Documented.Value["VirshNotFound"]);
         Assert.Equal("virsh", error.TargetObject);
-        Assert.Contains("libvirt-clients", error.ErrorDetails!.Message);
+        Assert.Contains("virsh", error.ErrorDetails!.Message);
         Assert.Contains("libvirt-clients", error.ErrorDetails.RecommendedAction);
+        Assert.DoesNotContain("libvirt-clients", error.ErrorDetails.Message);
     }
 
     [SkippableFact]
