@@ -260,6 +260,30 @@ Describe 'README.md: the Examples section as tests' {
         $xml | Should -Not -Match '<disk'
     }
 
+    It 'gets the controllers and the LUNs, and pipes the LUNs into Remove-PassthroughLun -PassThru' {
+        Assert-LiveStack
+        $one = New-TestIscsiLun readme; $two = New-TestIscsiLun readme; $script:Luns += $one, $two
+        $disk = { param($lun, $dev, $controller) "<disk type='network' device='lun'><driver name='qemu' type='raw' cache='none'/><source protocol='iscsi' name='$($lun.Iqn)/1'><host name='127.0.0.1' port='$IscsiPort'/></source><target dev='$dev' bus='scsi'/><address type='drive' controller='$controller' bus='0' target='0' unit='0'/></disk>" }
+        $name = New-TestDomain exp -ShutOff ("<controller type='scsi' index='0' model='virtio-scsi'/><controller type='scsi' index='1' model='virtio-scsi'/>" + (& $disk $one sda 0) + (& $disk $two sdb 1)); $script:Domains += $name
+
+        $controllers = Invoke-ReadmeExample -Example 'Get-ScsiController web01' -Substitute ([ordered]@{ 'web01' = $name })
+        $controllers.ExitCode | Should -Be 0 -Because $controllers.Output
+        $controllers.Output | Should -Match 'Free on target 0'
+        $controllers.Output | Should -Match '16,383 of 16,384'
+
+        $onZero = Invoke-ReadmeExample -Example 'Get-PassthroughLun web01 -Controller 0' -Substitute ([ordered]@{ 'web01' = $name })
+        $onZero.ExitCode | Should -Be 0 -Because $onZero.Output
+        $onZero.Output | Should -Match 'sda'
+        $onZero.Output | Should -Not -Match 'sdb'
+
+        $removed = Invoke-ReadmeExample -Example 'Get-PassthroughLun web01 | Remove-PassthroughLun -PassThru -Confirm:$false' -Substitute ([ordered]@{ 'web01' = $name })
+        $removed.ExitCode | Should -Be 0 -Because $removed.Output
+        # -PassThru: the removed LUNs, as they were.
+        $removed.Output | Should -Match '0:0:0:0'
+        $removed.Output | Should -Match '1:0:0:0'
+        Get-InactiveXml $name | Should -Not -Match '<disk'
+    }
+
     It 'loads the module with a prefix, and calls it module-qualified' {
         Assert-LiveStack
         $lun = New-TestIscsiLun readme; $script:Luns += $lun
