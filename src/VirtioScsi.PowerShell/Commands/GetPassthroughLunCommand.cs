@@ -13,16 +13,8 @@ namespace VirtioScsi.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "PassthroughLun")]
 [OutputType(typeof(ScsiDisk))]
-public sealed class GetPassthroughLunCommand : DomainReadCmdlet
+public sealed class GetPassthroughLunCommand : DomainPartReadCmdlet
 {
-    /// <summary>Domain names; wildcards allowed. None: every domain.</summary>
-    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Name", "DomainName")]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(DomainNameCompleter))]
-    public string[]? Domain { get; set; }
-
     /// <summary>The LUNs' target devices in the definition (sda, sdb, …); wildcards allowed.</summary>
     [Parameter(Position = 1)]
     [SupportsWildcards]
@@ -41,8 +33,6 @@ public sealed class GetPassthroughLunCommand : DomainReadCmdlet
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[]? Source { get; set; }
-
-    private protected override string[]? DomainNames => Domain;
 
     private protected override Func<DomainScsiTopology, IEnumerable<object>> Selection()
     {

@@ -13,22 +13,12 @@ namespace VirtioScsi.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "ScsiController")]
 [OutputType(typeof(ScsiController))]
-public sealed class GetScsiControllerCommand : DomainReadCmdlet
+public sealed class GetScsiControllerCommand : DomainPartReadCmdlet
 {
-    /// <summary>Domain names; wildcards allowed. None: every domain.</summary>
-    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Name", "DomainName")]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(DomainNameCompleter))]
-    public string[]? Domain { get; set; }
-
     /// <summary>Only the controllers with these indexes.</summary>
     [Parameter(Position = 1)]
     [ArgumentCompleter(typeof(ControllerIndexCompleter))]
     public int[]? Index { get; set; }
-
-    private protected override string[]? DomainNames => Domain;
 
     private protected override Func<DomainScsiTopology, IEnumerable<object>> Selection()
     {
