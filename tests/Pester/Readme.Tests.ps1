@@ -5,8 +5,9 @@ THE CONVENTION (follow it when you add an example to README.md's Examples sectio
 - An example is a line of a ```powershell block in that section that is neither blank nor a comment, together
   with the lines it continues onto with a trailing backtick. It is named by its first line, exactly as the
   README has it (trailing comment included; leading and trailing blanks ignored).
-- Every example runs in a test here through Invoke-ReadmeExample -Example '<that first line>' (several first
-  lines run together in one session, for examples that need the ones before them). The test 'runs every
+- Every example runs in a test here through Invoke-ReadmeExample -Example '<that first line>', written out in
+  single quotes (several first lines, comma-separated, run together in one session, for examples that need the
+  ones before them). The test 'runs every
   example of README.md' reads this file's own Invoke-ReadmeExample calls and fails when an example has none,
   or when a call names a line the README no longer has: README and tests stay in step.
 - Invoke-ReadmeExample runs the README's text in a fresh `pwsh -NoProfile` with the built module on
@@ -114,7 +115,14 @@ Describe 'README.md: the Examples section as tests' {
                 for ($i = 1; $i -lt $elements.Count; $i++) {
                     if ($elements[$i] -is [System.Management.Automation.Language.CommandParameterAst] -and $elements[$i].ParameterName -eq 'Example') {
                         $value = $elements[$i + 1]
-                        if ($value -is [System.Management.Automation.Language.ArrayLiteralAst]) { $value.Elements.Value } else { $value.Value }
+                        $strings = if ($value -is [System.Management.Automation.Language.ArrayLiteralAst]) { $value.Elements } else { @($value) }
+                        foreach ($string in $strings) {
+                            # The coverage test reads the calls, it does not run them: the lines must be written out.
+                            if ($string -isnot [System.Management.Automation.Language.StringConstantExpressionAst]) {
+                                throw "Invoke-ReadmeExample at line $($_.Extent.StartLineNumber) names its README line with '$($string.Extent.Text)': write the line out in single quotes"
+                            }
+                            $string.Value
+                        }
                     }
                 }
             }
