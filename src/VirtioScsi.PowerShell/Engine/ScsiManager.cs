@@ -33,6 +33,16 @@ internal sealed class ScsiManager : IDisposable
 
     public string? ConnectionUri => _virsh.ConnectionUri;
 
+    private LunSourceIdentity? _identity;
+
+    /// <summary>
+    /// Which LUN a source names on this connection (<see cref="LunSourceIdentity"/>): host paths resolved
+    /// where the libvirt host is this machine, portals by resolved address. The one identity for re-runs,
+    /// detach by source and the shared-LUN guard.
+    /// </summary>
+    internal LunSourceIdentity Identity => _identity ??=
+        new LunSourceIdentity(HostBlockDevices.IsLocalConnection(ConnectionUri) ? HostBlockDevices.Canonical : null);
+
     /// <summary>How many virsh processes this engine has started (the session and batching keep it low).</summary>
     public int ProcessesStarted => _virsh.ProcessesStarted;
 
@@ -88,8 +98,7 @@ internal sealed class ScsiManager : IDisposable
         var local = HostBlockDevices.IsLocalConnection(ConnectionUri);
         if (request.Source.Kind == LunSourceKind.Block && local) HostBlockDevices.CheckLunPath(request.Source.Path!, domain);
         var state = ReadDomain(domain, cancellationToken);
-        return LunAttachPlanner.Plan(state, request, ChangeScope.Resolve(state, live, config),
-            local ? HostBlockDevices.Canonical : null);
+        return LunAttachPlanner.Plan(state, request, ChangeScope.Resolve(state, live, config), Identity);
     }
 
     /// <summary>Attaches the planned LUN (or returns the one already there) as the domain now shows it.</summary>
@@ -106,7 +115,7 @@ internal sealed class ScsiManager : IDisposable
         var scope = ChangeScope.Resolve(state, live, config);
         if (targetDevice is null)
         {
-            targetDevice = LunRemovalPlanner.FindTargetBySource(state, source!, HostBlockDevices.IsLocalConnection(ConnectionUri) ? HostBlockDevices.Canonical : null);
+            targetDevice = LunRemovalPlanner.FindTargetBySource(state, source!, Identity);
             if (targetDevice is null)
                 throw Error.LunNotFoundBySource(state.Name, source!.ToString());
         }
