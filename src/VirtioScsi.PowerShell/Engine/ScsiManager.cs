@@ -64,6 +64,15 @@ internal sealed class ScsiManager : IDisposable
         if (filters.Count == 0) selected.AddRange(list.All);
         foreach (var filter in filters)
         {
+            try
+            {
+                InputValidation.DomainName(filter.Text);
+            }
+            catch (VirtioScsiException e)
+            {
+                missing.Add(new DomainReadResult(filter.Text, null, e));
+                continue;
+            }
             var matched = list.All.Where(filter.Matches).ToArray();
             if (matched.Length == 0 && !filter.IsWildcard)
                 missing.Add(new DomainReadResult(filter.Text, null, Error.DomainNotFound(filter.Text, ConnectionUri)));
@@ -76,8 +85,12 @@ internal sealed class ScsiManager : IDisposable
 
     public DomainScsiTopology Topology(DomainState state) => TopologyBuilder.Build(state, ConnectionUri);
 
-    public DomainState ReadDomain(string domain, CancellationToken cancellationToken = default) =>
-        _reader.ReadForChange(domain, cancellationToken);
+    /// <summary>Reads a domain to change it; a name that cannot round-trip through libvirt's XML is refused first.</summary>
+    public DomainState ReadDomain(string domain, CancellationToken cancellationToken = default)
+    {
+        InputValidation.DomainName(domain);
+        return _reader.ReadForChange(domain, cancellationToken);
+    }
 
     public ControllerAttachPlan PlanNewController(string domain, ControllerRequest request, bool live, bool config, CancellationToken cancellationToken = default)
     {
@@ -95,6 +108,8 @@ internal sealed class ScsiManager : IDisposable
 
     public LunAttachPlan PlanLunAttach(string domain, LunRequest request, bool live, bool config, CancellationToken cancellationToken = default)
     {
+        InputValidation.DomainName(domain);
+        InputValidation.Source(request.Source);
         var local = HostBlockDevices.IsLocalConnection(ConnectionUri);
         if (request.Source.Kind == LunSourceKind.Block && local) HostBlockDevices.CheckLunPath(request.Source.Path!, domain);
         var state = ReadDomain(domain, cancellationToken);
@@ -111,6 +126,7 @@ internal sealed class ScsiManager : IDisposable
 
     public ChangePlan PlanLunRemoval(string domain, string? targetDevice, LunSource? source, bool live, bool config, CancellationToken cancellationToken = default)
     {
+        if (source is not null) InputValidation.Source(source);
         var state = ReadDomain(domain, cancellationToken);
         var scope = ChangeScope.Resolve(state, live, config);
         if (targetDevice is null)

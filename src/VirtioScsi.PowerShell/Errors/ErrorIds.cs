@@ -39,4 +39,6 @@ public static class ErrorIds
     public const string AttachFailed = "AttachFailed";
     public const string DetachFailed = "DetachFailed";
     public const string RollbackIncomplete = "RollbackIncomplete";
+    public const string DomainNameInvalid = "DomainNameInvalid";
+    public const string ControllerIndexGap = "ControllerIndexGap";
 }

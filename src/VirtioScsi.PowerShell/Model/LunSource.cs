@@ -44,6 +44,8 @@ public sealed class LunSource : IEquatable<LunSource>
     /// <summary>An iSCSI source from -IscsiPortal, -IscsiTarget and -IscsiLun, checked.</summary>
     public static LunSource FromIscsiParameters(string portal, string iqn, int lun)
     {
+        InputValidation.SourceText("-IscsiPortal", portal);
+        InputValidation.SourceText("-IscsiTarget", iqn);
         if (!TryParsePortal(portal, out var host, out var port, out var problem))
             throw Error.PortalInvalid(portal, problem);
         if (string.IsNullOrWhiteSpace(iqn) || iqn.IndexOfAny(new[] { ' ', '/', '\t', '\n', '\'', '"' }) >= 0)

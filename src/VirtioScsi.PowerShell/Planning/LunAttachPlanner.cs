@@ -21,6 +21,7 @@ internal static class LunAttachPlanner
     {
         var name = domain.Name;
         identity ??= LunSourceIdentity.Default;
+        DefinitionChecks.RequirePlannable(domain);
 
         var existing = FindSameSource(domain.AllDefinitions, request.Source, identity);
         if (existing is not null)
@@ -47,7 +48,9 @@ internal static class LunAttachPlanner
             controllerIndex = controller.Index;
             controllerModel = controller.Model!;
         }
-        else if (ControllerQueries.FindUsableVirtio(domain, scope) is { } usable)
+        // A virtio-scsi controller far above the gaps below it (index 1,000,000) is passed over for a new one.
+        else if (ControllerQueries.FindUsableVirtio(domain, scope) is { } usable &&
+                 DefinitionChecks.MissingBelow(domain, scope, usable.Index) <= DefinitionChecks.MaxGapControllers)
         {
             controllerIndex = usable.Index;
             controllerModel = usable.Model!;
@@ -66,6 +69,8 @@ internal static class LunAttachPlanner
         // libvirt gives every disk controllers at all indexes below its own, and fills a gap with a
         // controller of the default model (lsilogic) in the persistent definition. So gaps below the LUN's
         // controller are filled here, explicitly, with virtio-scsi controllers.
+        // Bounded: a controller at index 1,000,000 must not make a million controllers.
+        DefinitionChecks.RequireFewGaps(domain, scope, controllerIndex);
         var added = new List<(int Index, XElement Xml, ChangeScope Scope)>();
         foreach (var gap in Enumerable.Range(0, controllerIndex))
         {

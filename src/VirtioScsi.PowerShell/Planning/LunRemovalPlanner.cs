@@ -22,6 +22,7 @@ internal static class LunRemovalPlanner
     public static ChangePlan Plan(DomainState domain, string targetDevice, ChangeScope scope)
     {
         var name = domain.Name;
+        DefinitionChecks.RequirePlannable(domain);
         var steps = DetachDiskSteps(domain, scope, targetDevice).ToArray();
         if (steps.Length == 0)
             throw Error.LunNotFound(name, targetDevice,
