@@ -1,0 +1,91 @@
+using System.Linq;
+using System.Text.RegularExpressions;
+using VirtioScsi.Tests.Live;
+using Xunit;
+using static VirtioScsi.Tests.Cmdlets.TestDevices;
+
+namespace VirtioScsi.Tests.Cmdlets;
+
+/// <summary>
+/// Issue 11, points 3 and 4 on the real stack, through the cmdlets as a script calls them: one LUN spelled
+/// another way is recognised (not attached twice), and text with control characters fails with the
+/// module's ErrorId, non-terminating, changing nothing.
+/// </summary>
+public sealed class IdentityLiveTests : IClassFixture<ModuleRunspace>
+{
+    private readonly ModuleRunspace _ps;
+
+    public IdentityLiveTests(ModuleRunspace ps) => _ps = ps;
+
+    private const string AddIscsi =
+        "Add-PassthroughLun -ConnectionUri $uri -Domain $args[0] -IscsiPortal $args[1] -IscsiTarget $args[2] -IscsiLun $args[3]";
+
+    private static int DiskCount(string xml) => Regex.Matches(xml, "<disk ").Count;
+
+    [SkippableFact]
+    public void The_same_lun_as_localhost_and_with_an_upper_case_iqn_is_recognised_as_attached_and_detached_by_either_spelling()
+    {
+        LiveStack.Require();
+        using var lun = IscsiLun.Create("ident");
+        using var domain = TestDomain.Create("ident", Virtio0);
+        var first = _ps.Run(AddIscsi, domain.Name, $"127.0.0.1:{LiveStack.IscsiPort}", lun.Iqn, lun.Lun).ThrowOnError();
+        var target = first.Property("TargetDevice");
+        Assert.Equal(true, first.Property("IsPassthrough"));
+
+        foreach (var (portal, iqn) in new[] { ($"localhost:{LiveStack.IscsiPort}", lun.Iqn), ($"127.0.0.1:{LiveStack.IscsiPort}", lun.Iqn.ToUpperInvariant()),
+                                             ($"LOCALHOST:{LiveStack.IscsiPort}", lun.Iqn.ToUpperInvariant()) })
+        {
+            var again = _ps.Run(AddIscsi, domain.Name, portal, iqn, lun.Lun);
+            Assert.Empty(again.AllErrors);
+            Assert.Equal(target, again.Property("TargetDevice"));
+            Assert.Equal(1, DiskCount(LiveStack.DumpXml(domain.Name)));
+            Assert.Equal(1, DiskCount(LiveStack.DumpXml(domain.Name, inactive: true)));
+        }
+        // QEMU holds the LUN once.
+        Assert.Single(LiveStack.ScsiBlockDevices(domain.Name));
+
+        _ps.Run("Remove-PassthroughLun -ConnectionUri $uri -Domain $args[0] -IscsiPortal $args[1] -IscsiTarget $args[2] -IscsiLun $args[3] -Confirm:$false",
+            domain.Name, "localhost:" + LiveStack.IscsiPort, lun.Iqn.ToUpperInvariant(), lun.Lun).ThrowOnError();
+        Assert.Equal(0, DiskCount(LiveStack.DumpXml(domain.Name, inactive: true)));
+    }
+
+    [SkippableTheory]
+    [InlineData("New-ScsiController", "New-ScsiController -ConnectionUri $uri -Domain $args[0] -Config", "DomainNameInvalid", "\u0001")]
+    [InlineData("New-ScsiController", "New-ScsiController -ConnectionUri $uri -Domain $args[0] -Config", "DomainNameInvalid", "\u0000")]
+    [InlineData("New-ScsiController", "New-ScsiController -ConnectionUri $uri -Domain $args[0] -Config", "DomainNameInvalid", "\r")]
+    [InlineData("Add-PassthroughLun", "Add-PassthroughLun -ConnectionUri $uri -Domain $args[0] -IscsiPortal 127.0.0.1 -IscsiTarget iqn.2026-11.test.virtioscsi:ident -IscsiLun 1", "DomainNameInvalid", "\u001b")]
+    [InlineData("Add-PassthroughLun", "Add-PassthroughLun -ConnectionUri $uri -Domain $args[1] -IscsiPortal 127.0.0.1 -IscsiTarget ('iqn.2026-11.test.virtioscsi:ident' + $args[2]) -IscsiLun 1", "SourceInvalid", "\u001b")]
+    [InlineData("Add-PassthroughLun", "Add-PassthroughLun -ConnectionUri $uri -Domain $args[1] -IscsiPortal ('127.0.0.1' + $args[2]) -IscsiTarget iqn.2026-11.test.virtioscsi:ident -IscsiLun 1", "SourceInvalid", "\n")]
+    [InlineData("Add-PassthroughLun", "Add-PassthroughLun -ConnectionUri $uri -Domain $args[1] -Path ('/dev/sdb' + $args[2])", "SourceInvalid", "\u0000")]
+    [InlineData("Remove-PassthroughLun", "Remove-PassthroughLun -ConnectionUri $uri -Domain $args[1] -Path ('/dev/sdb' + $args[2]) -Confirm:$false", "SourceInvalid", "\t")]
+    [InlineData("Remove-ScsiController", "Remove-ScsiController -ConnectionUri $uri -Domain $args[0] -Index 0 -Confirm:$false", "DomainNameInvalid", "\n")]
+    public void A_control_character_fails_with_the_modules_error_id_non_terminating_and_changes_nothing(string cmdlet, string script, string errorId, string character)
+    {
+        LiveStack.Require();
+        using var domain = TestDomain.Create("ident", Virtio0 + IscsiDisk("sda", 0, UnusedIqn), start: false);
+        var before = LiveStack.DumpXml(domain.Name, inactive: true);
+        // $args[0]: the domain's name with the character; $args[1]: its real name; $args[2]: the character alone.
+        var result = _ps.Run(script + "; 'after'", domain.Name + character, domain.Name, character);
+        Assert.Null(result.Terminating);
+        var error = result.SingleError();
+        Assert.Equal($"{errorId},{_ps.CmdletClass(cmdlet)}", error.FullyQualifiedErrorId);
+        Assert.Equal("after", result.Output.Last().BaseObject);
+        Assert.DoesNotContain(error.Exception.Message, c => char.IsControl(c));
+        Assert.Equal(before, LiveStack.DumpXml(domain.Name, inactive: true));
+    }
+
+    [SkippableFact]
+    public void A_bad_name_among_good_ones_is_one_error_and_the_others_go_on()
+    {
+        LiveStack.Require();
+        using var domain = TestDomain.Create("ident", start: false);
+        var result = _ps.Run("$args[0], $args[1] | New-ScsiController -ConnectionUri $uri -Config", domain.Name + "\u0001", domain.Name);
+        Assert.Null(result.Terminating);
+        Assert.StartsWith("DomainNameInvalid,", result.SingleError().FullyQualifiedErrorId);
+        Assert.Equal(0, result.Property("Index"));
+
+        var topology = _ps.Run("Get-DomainScsiTopology -ConnectionUri $uri -Name $args[0], $args[1]", domain.Name + "\r", domain.Name);
+        Assert.StartsWith("DomainNameInvalid,", topology.SingleError().FullyQualifiedErrorId);
+        Assert.Equal(domain.Name, topology.Property("Name"));
+    }
+}
