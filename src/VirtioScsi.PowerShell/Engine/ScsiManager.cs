@@ -89,7 +89,10 @@ internal sealed class ScsiManager : IDisposable
     public DomainState ReadDomain(string domain, CancellationToken cancellationToken = default)
     {
         InputValidation.DomainName(domain);
-        return _reader.ReadForChange(domain, cancellationToken);
+        var state = _reader.ReadForChange(domain, cancellationToken);
+        // Found by UUID or id, a domain whose name has a control character still cannot be changed by name.
+        InputValidation.DomainName(state.Name);
+        return state;
     }
 
     public ControllerAttachPlan PlanNewController(string domain, ControllerRequest request, bool live, bool config, CancellationToken cancellationToken = default)

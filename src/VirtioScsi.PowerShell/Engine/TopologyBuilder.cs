@@ -20,7 +20,8 @@ internal static class TopologyBuilder
         var differences = new List<string>();
         var topology = new DomainScsiTopology
         {
-            Name = current.Name.Length > 0 ? current.Name : state.Name,
+            // The name virsh listed is exact; the XML's may not be (XML reads a CR that libvirt wrote as LF).
+            Name = state.Name.Length > 0 ? state.Name : current.Name,
             Uuid = current.Uuid,
             ConnectionUri = connectionUri,
             State = state.StateText,

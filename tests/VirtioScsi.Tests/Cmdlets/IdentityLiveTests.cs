@@ -88,4 +88,53 @@ public sealed class IdentityLiveTests : IClassFixture<ModuleRunspace>
         Assert.StartsWith("DomainNameInvalid,", topology.SingleError().FullyQualifiedErrorId);
         Assert.Equal(domain.Name, topology.Property("Name"));
     }
+
+    [SkippableFact]
+    public void A_domain_whose_name_has_a_carriage_return_is_listed_with_its_exact_name_and_refused_for_changes()
+    {
+        LiveStack.Require();
+        // libvirt keeps a CR written as &#13; (a raw one is read as LF, which it refuses), and writes it back raw.
+        var name = LiveStack.UniqueName("ident") + "\r" + "cr";
+        var file = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"virtioscsi-ident-{System.Guid.NewGuid():N}.xml");
+        System.IO.File.WriteAllText(file, $"<domain type='qemu'><name>{name.Replace("\r", "&#13;")}</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>" +
+            "<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>" + Virtio0 + "</devices></domain>");
+        LiveStack.Virsh("define", file);
+        System.IO.File.Delete(file);
+        var uuid = LiveStack.Virsh("domuuid", name).Trim();
+        try
+        {
+            var before = LiveStack.DumpXml(uuid, inactive: true);
+            var listed = _ps.Run("Get-DomainScsiTopology -ConnectionUri $uri -Name ($args[0] + '*')", name.Split('\r')[0]).ThrowOnError();
+            Assert.Equal(name, listed.Property("Name"));
+
+            // Piped on by its exact name, or named by UUID: the module's error, nothing changed.
+            var piped = _ps.Run("Get-DomainScsiTopology -ConnectionUri $uri -Name ($args[0] + '*') | New-ScsiController -Config", name.Split('\r')[0]);
+            Assert.StartsWith("DomainNameInvalid,", piped.SingleError().FullyQualifiedErrorId);
+            var byUuid = _ps.Run("New-ScsiController -ConnectionUri $uri -Domain $args[0] -Config", uuid);
+            Assert.StartsWith("DomainNameInvalid,", byUuid.SingleError().FullyQualifiedErrorId);
+            Assert.Equal(before, LiveStack.DumpXml(uuid, inactive: true));
+        }
+        finally
+        {
+            LiveStack.Run("virsh", "--connect", LiveStack.Uri, "undefine", uuid);
+        }
+    }
+
+    [SkippableFact]
+    public void A_lun_on_a_controller_far_above_its_gaps_is_ControllerIndexGap_and_changes_nothing()
+    {
+        LiveStack.Require();
+        using var domain = TestDomain.Create("ident", "<controller type='scsi' index='9' model='virtio-scsi'/>", start: false);
+        var before = LiveStack.DumpXml(domain.Name, inactive: true);
+        var result = _ps.Run("Add-PassthroughLun -ConnectionUri $uri -Domain $args[0] -IscsiPortal 127.0.0.1 -IscsiTarget $args[1] -IscsiLun 1 -Controller 9",
+            domain.Name, UnusedIqn);
+        var error = result.SingleError();
+        Assert.Equal($"ControllerIndexGap,{_ps.CmdletClass("Add-PassthroughLun")}", error.FullyQualifiedErrorId);
+        Assert.Equal(System.Management.Automation.ErrorCategory.LimitsExceeded, error.CategoryInfo.Category);
+        Assert.False(string.IsNullOrWhiteSpace(error.ErrorDetails?.RecommendedAction));
+        Assert.Equal(before, LiveStack.DumpXml(domain.Name, inactive: true));
+        // Without -Controller the LUN goes on a new virtio-scsi controller 0, with no gap to fill.
+        Assert.Equal(0, _ps.Run("Add-PassthroughLun -ConnectionUri $uri -Domain $args[0] -IscsiPortal 127.0.0.1 -IscsiTarget $args[1] -IscsiLun 1",
+            domain.Name, UnusedIqn).ThrowOnError().Property("Controller"));
+    }
 }

@@ -26,10 +26,13 @@ internal sealed class FuzzReport
     public TimeSpan Slowest { get; set; }
     public long MostAllocated { get; set; }
     public List<FuzzFinding> Findings { get; } = new();
+    /// <summary>How often each ErrorId ended a step: shows which paths the inputs reach.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, int> ErrorIds { get; } = new();
 
     public override string ToString() =>
         $"{Inputs} inputs, {Parsed} parsed, {Planned} plans made, {OwnErrors} module errors, {Findings.Count} foreign results; " +
-        $"slowest input {Slowest.TotalMilliseconds:0} ms, most allocated {MostAllocated / (1024 * 1024)} MB";
+        $"slowest input {Slowest.TotalMilliseconds:0} ms, most allocated {MostAllocated / (1024 * 1024)} MB; errors: " +
+        string.Join(", ", ErrorIds.OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value}"));
 }
 
 /// <summary>
@@ -102,8 +105,8 @@ internal static class FuzzHarness
         var work = Task.Factory.StartNew(() =>
         {
             var before = GC.GetAllocatedBytesForCurrentThread();
-            if (node) ExerciseNodeDevice(input, xml, findings, counts);
-            else ExerciseDomain(input, xml, findings, counts);
+            if (node) ExerciseNodeDevice(input, xml, findings, counts, report);
+            else ExerciseDomain(input, xml, findings, counts, report);
             allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         }, TaskCreationOptions.LongRunning);
         if (!work.Wait(InputTimeLimit))
@@ -123,15 +126,16 @@ internal static class FuzzHarness
     }
 
     /// <summary>Runs one step: a result or the module's error is fine; anything else is a finding.</summary>
-    private static T? Step<T>(int input, string step, string xml, List<FuzzFinding> findings, int[] counts, Func<T> run) where T : class
+    private static T? Step<T>(int input, string step, string xml, List<FuzzFinding> findings, int[] counts, FuzzReport report, Func<T> run) where T : class
     {
         try
         {
             return run();
         }
-        catch (VirtioScsiException)
+        catch (VirtioScsiException e)
         {
             counts[2]++;
+            report.ErrorIds.AddOrUpdate(e.ErrorId, 1, (_, n) => n + 1);
             return null;
         }
         catch (Exception e)
@@ -147,17 +151,17 @@ internal static class FuzzHarness
             findings.Add(new FuzzFinding(input, step, "an external entity was resolved", xml));
     }
 
-    private static void ExerciseNodeDevice(int input, string xml, List<FuzzFinding> findings, int[] counts)
+    private static void ExerciseNodeDevice(int input, string xml, List<FuzzFinding> findings, int[] counts, FuzzReport report)
     {
-        var device = Step(input, "NodeDevice.Parse", xml, findings, counts, () => NodeDevice.Parse(xml));
+        var device = Step(input, "NodeDevice.Parse", xml, findings, counts, report, () => NodeDevice.Parse(xml));
         if (device is null) return;
         counts[0]++;
         NoExternalContent(input, "NodeDevice.Parse", xml, device.Name + device.Parent + device.SysfsPath, findings);
     }
 
-    private static void ExerciseDomain(int input, string xml, List<FuzzFinding> findings, int[] counts)
+    private static void ExerciseDomain(int input, string xml, List<FuzzFinding> findings, int[] counts, FuzzReport report)
     {
-        var definition = Step(input, "DomainDefinition.Parse", xml, findings, counts, () => DomainDefinition.Parse(xml));
+        var definition = Step(input, "DomainDefinition.Parse", xml, findings, counts, report, () => DomainDefinition.Parse(xml));
         if (definition is null) return;
         counts[0]++;
         NoExternalContent(input, "DomainDefinition.Parse", xml, definition.Name + definition.Document, findings);
@@ -173,11 +177,11 @@ internal static class FuzzHarness
         var attached = definition.ScsiDisks.Select(d => d.Source).FirstOrDefault();
         foreach (var state in states)
         {
-            var topology = Step(input, "TopologyBuilder.Build", xml, findings, counts, () => TopologyBuilder.Build(state, null));
+            var topology = Step(input, "TopologyBuilder.Build", xml, findings, counts, report, () => TopologyBuilder.Build(state, null));
             if (topology is not null)
-                Step(input, "topology objects", xml, findings, counts, () =>
+                Step(input, "topology objects", xml, findings, counts, report, () =>
                     string.Join(",", topology.Controllers.Select(c => c.ToString())) + string.Join(",", topology.Disks.Select(d => d.ToString() + d.Source)));
-            var scope = Step(input, "ChangeScope.Resolve", xml, findings, counts, () => (object)ChangeScope.Resolve(state, false, false));
+            var scope = Step(input, "ChangeScope.Resolve", xml, findings, counts, report, () => (object)ChangeScope.Resolve(state, false, false));
             if (scope is not ChangeScope resolved) continue;
 
             var plans = new List<Func<ChangePlan>>
@@ -194,14 +198,14 @@ internal static class FuzzHarness
                 plans.Add(() => LunAttachPlanner.Plan(state, new LunRequest(attached), resolved, TextIdentity).Change);
             foreach (var plan in plans)
             {
-                var made = Step(input, "plan", xml, findings, counts, plan);
+                var made = Step(input, "plan", xml, findings, counts, report, plan);
                 if (made is null) continue;
                 counts[1]++;
                 // What -WhatIf shows and what virsh gets: the XML of every step and undo step, written.
-                Step(input, "plan XML", xml, findings, counts, () => made.Describe(null) +
+                Step(input, "plan XML", xml, findings, counts, report, () => made.Describe(null) +
                     string.Concat(made.Steps.Select(s => s.XmlText + s.Command + (s.Undo?.XmlText ?? ""))));
             }
-            Step(input, "FindTargetBySource", xml, findings, counts, () =>
+            Step(input, "FindTargetBySource", xml, findings, counts, report, () =>
                 LunRemovalPlanner.FindTargetBySource(state, attached ?? LunSource.Block("/dev/sdx"), TextIdentity) ?? "");
         }
     }
