@@ -45,6 +45,12 @@ internal static class Error
     public static VirtioScsiException DomainNotFoundByVirsh(string what, object? target, string virshMessage) =>
         new(ErrorIds.DomainNotFound, ErrorKind.ObjectNotFound, $"{what}: the domain was not found.", target, CheckDomainName, virshMessage);
 
+    // ConnectionUriInvalid
+    public static VirtioScsiException ConnectionUriInvalid(string uri, string shown, string character, int position) =>
+        new(ErrorIds.ConnectionUriInvalid, ErrorKind.InvalidArgument,
+            $"The connection URI '{shown}' contains {character} at position {position + 1}.", uri,
+            "Pass a libvirt URI such as qemu:///system or qemu+ssh://user@host/system, without control characters (check $env:LIBVIRT_DEFAULT_URI too).");
+
     // DomainNameInvalid
     public static VirtioScsiException DomainNameEmpty() =>
         new(ErrorIds.DomainNameInvalid, ErrorKind.InvalidArgument, "The domain name is empty.", "", CheckDomainName);

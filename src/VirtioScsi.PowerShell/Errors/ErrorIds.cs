@@ -41,4 +41,5 @@ public static class ErrorIds
     public const string RollbackIncomplete = "RollbackIncomplete";
     public const string DomainNameInvalid = "DomainNameInvalid";
     public const string ControllerIndexGap = "ControllerIndexGap";
+    public const string ConnectionUriInvalid = "ConnectionUriInvalid";
 }

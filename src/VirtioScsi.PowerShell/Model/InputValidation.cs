@@ -59,6 +59,13 @@ internal static class InputValidation
             throw Error.DomainNameInvalid(name!, Shown(name!), bad.Character, bad.Position);
     }
 
+    /// <summary>A -ConnectionUri (or LIBVIRT_DEFAULT_URI): nothing that no process argument can carry (ConnectionUriInvalid).</summary>
+    public static void ConnectionUri(string uri)
+    {
+        if (FindUnsafeCharacter(uri) is { } bad)
+            throw Error.ConnectionUriInvalid(uri, Shown(uri), bad.Character, bad.Position);
+    }
+
     /// <summary>Text for one part of a LUN source (-Path, -IscsiPortal, -IscsiTarget), by its parameter name (SourceInvalid).</summary>
     public static void SourceText(string parameter, string? text)
     {

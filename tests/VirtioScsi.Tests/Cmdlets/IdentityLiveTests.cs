@@ -137,4 +137,27 @@ public sealed class IdentityLiveTests : IClassFixture<ModuleRunspace>
         Assert.Equal(0, _ps.Run("Add-PassthroughLun -ConnectionUri $uri -Domain $args[0] -IscsiPortal 127.0.0.1 -IscsiTarget $args[1] -IscsiLun 1",
             domain.Name, UnusedIqn).ThrowOnError().Property("Controller"));
     }
+
+    [SkippableTheory]
+    [InlineData("\u0000")]
+    [InlineData("\n")]
+    [InlineData("\u001b")]
+    public void A_control_character_in_the_connection_uri_is_ConnectionUriInvalid_non_terminating(string character)
+    {
+        LiveStack.Require();
+        using var domain = TestDomain.Create("ident", start: false);
+        var before = LiveStack.DumpXml(domain.Name, inactive: true);
+        foreach (var (cmdlet, script) in new[]
+                 {
+                     ("Get-DomainScsiTopology", "Get-DomainScsiTopology -ConnectionUri ($uri + $args[1]) -Name $args[0]; 'after'"),
+                     ("New-ScsiController", "New-ScsiController -ConnectionUri ($uri + $args[1]) -Domain $args[0] -Config; 'after'"),
+                 })
+        {
+            var result = _ps.Run(script, domain.Name, character);
+            Assert.Null(result.Terminating);
+            Assert.Equal($"ConnectionUriInvalid,{_ps.CmdletClass(cmdlet)}", result.SingleError().FullyQualifiedErrorId);
+            Assert.Equal("after", result.Output.Last().BaseObject);
+        }
+        Assert.Equal(before, LiveStack.DumpXml(domain.Name, inactive: true));
+    }
 }
