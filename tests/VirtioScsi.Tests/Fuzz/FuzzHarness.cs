@@ -11,6 +11,7 @@ using VirtioScsi.Libvirt;
 using VirtioScsi.Model;
 using VirtioScsi.Planning;
 using VirtioScsi.Tests.Support;
+using VirtioScsi.Virsh;
 
 namespace VirtioScsi.Tests.Fuzz;
 
@@ -159,8 +160,21 @@ internal static class FuzzHarness
         NoExternalContent(input, "NodeDevice.Parse", xml, device.Name + device.Parent + device.SysfsPath, findings);
     }
 
+    /// <summary>What dominfo may print: the usual, and answers libvirt does not give (or gives only in a race).</summary>
+    private static readonly string[] InfoVariants =
+    {
+        "Id: 1\nName: fuzz\nState: running\nPersistent: yes\n", "State: shut off\nPersistent: yes\n", "State: running\nPersistent: no\n",
+        "State: shut off\nPersistent: no\n", "", "garbage", "State:\nPersistent:", "State: paused\r\nPersistent: yes\r\n", "State: shut off\nState: running\n",
+    };
+
     private static void ExerciseDomain(int input, string xml, List<FuzzFinding> findings, int[] counts, FuzzReport report)
     {
+        // As DomainReader reads it for a change, with dominfo's answer varied by the input.
+        var info = InfoVariants[(xml.Length + input) % InfoVariants.Length];
+        var command = new VirshCommand("dominfo");
+        Step(input, "DomainReader.ParseForChange", xml, findings, counts, report, () => DomainReader.ParseForChange("fuzz",
+            new[] { new VirshResult(command, info, "", true), new VirshResult(command, xml, "", true), new VirshResult(command, xml, "", true) }));
+
         var definition = Step(input, "DomainDefinition.Parse", xml, findings, counts, report, () => DomainDefinition.Parse(xml));
         if (definition is null) return;
         counts[0]++;
