@@ -33,6 +33,16 @@ internal sealed class ScsiManager : IDisposable
 
     public string? ConnectionUri => _virsh.ConnectionUri;
 
+    private LunSourceIdentity? _identity;
+
+    /// <summary>
+    /// Which LUN a source names on this connection (<see cref="LunSourceIdentity"/>): host paths resolved
+    /// where the libvirt host is this machine, portals by resolved address. The one identity for re-runs,
+    /// detach by source and the shared-LUN guard.
+    /// </summary>
+    internal LunSourceIdentity Identity => _identity ??=
+        new LunSourceIdentity(HostBlockDevices.IsLocalConnection(ConnectionUri) ? HostBlockDevices.Canonical : null);
+
     /// <summary>How many virsh processes this engine has started (the session and batching keep it low).</summary>
     public int ProcessesStarted => _virsh.ProcessesStarted;
 
@@ -55,6 +65,15 @@ internal sealed class ScsiManager : IDisposable
         if (filters.Count == 0) selected.AddRange(list.All);
         foreach (var filter in filters)
         {
+            try
+            {
+                InputValidation.DomainName(filter.Text);
+            }
+            catch (VirtioScsiException e)
+            {
+                missing.Add(new DomainReadResult(filter.Text, null, e));
+                continue;
+            }
             var matched = list.All.Where(filter.Matches).ToArray();
             if (matched.Length == 0 && !filter.IsWildcard)
                 missing.Add(new DomainReadResult(filter.Text, null, Error.DomainNotFound(filter.Text, ConnectionUri)));
@@ -71,8 +90,15 @@ internal sealed class ScsiManager : IDisposable
 
     public DomainScsiTopology Topology(DomainState state) => TopologyBuilder.Build(state, ConnectionUri);
 
-    public DomainState ReadDomain(string domain, CancellationToken cancellationToken = default) =>
-        _reader.ReadForChange(domain, cancellationToken);
+    /// <summary>Reads a domain to change it; a name that cannot round-trip through libvirt's XML is refused first.</summary>
+    public DomainState ReadDomain(string domain, CancellationToken cancellationToken = default)
+    {
+        InputValidation.DomainName(domain);
+        var state = _reader.ReadForChange(domain, cancellationToken);
+        // Found by UUID or id, a domain whose name has a control character still cannot be changed by name.
+        InputValidation.DomainName(state.Name);
+        return state;
+    }
 
     public ControllerAttachPlan PlanNewController(string domain, ControllerRequest request, bool live, bool config, CancellationToken cancellationToken = default)
     {
@@ -90,12 +116,13 @@ internal sealed class ScsiManager : IDisposable
 
     public LunAttachPlan PlanLunAttach(string domain, LunRequest request, bool live, bool config, CancellationToken cancellationToken = default)
     {
+        InputValidation.DomainName(domain);
+        InputValidation.Source(request.Source);
         if (request.Options.Sgio == "unfiltered") CheckUnfilteredSgio(domain, cancellationToken);
         var local = HostBlockDevices.IsLocalConnection(ConnectionUri);
         if (request.Source.Kind == LunSourceKind.Block && local) HostBlockDevices.CheckLunPath(request.Source.Path!, domain);
         var state = ReadDomain(domain, cancellationToken);
-        return LunAttachPlanner.Plan(state, request, ChangeScope.Resolve(state, live, config),
-            local ? HostBlockDevices.Canonical : null);
+        return LunAttachPlanner.Plan(state, request, ChangeScope.Resolve(state, live, config), Identity);
     }
 
     // libvirt 9.0 dropped unfiltered SG_IO (the kernel's unpriv_sgio never reached upstream Linux) and refuses the
@@ -121,6 +148,7 @@ internal sealed class ScsiManager : IDisposable
 
     public ChangePlan PlanLunRemoval(string domain, string? targetDevice, LunSource? source, bool live, bool config, CancellationToken cancellationToken = default)
     {
+        if (source is not null) InputValidation.Source(source);
         var state = ReadDomain(domain, cancellationToken);
         var scope = ChangeScope.Resolve(state, live, config);
         return LunRemovalPlanner.Plan(state, LunTargetDevice(state, targetDevice, source), scope);
@@ -129,7 +157,7 @@ internal sealed class ScsiManager : IDisposable
     /// <summary>The target device (sdX) of the disk a removal detaches: the one named, else the one with that source.</summary>
     private string LunTargetDevice(DomainState state, string? targetDevice, LunSource? source) =>
         targetDevice
-        ?? LunRemovalPlanner.FindTargetBySource(state, source!, HostBlockDevices.IsLocalConnection(ConnectionUri) ? HostBlockDevices.Canonical : null)
+        ?? LunRemovalPlanner.FindTargetBySource(state, source!, Identity)
         ?? throw Error.LunNotFoundBySource(state.Name, source!.ToString());
 
     /// <summary>The disk a LUN removal plan detaches, as the domain shows it before the change (for prompts and -PassThru).</summary>

@@ -40,4 +40,7 @@ public static class ErrorIds
     public const string DetachFailed = "DetachFailed";
     public const string RollbackIncomplete = "RollbackIncomplete";
     public const string SgioUnfilteredUnsupported = "SgioUnfilteredUnsupported";
+    public const string DomainNameInvalid = "DomainNameInvalid";
+    public const string ControllerIndexGap = "ControllerIndexGap";
+    public const string ConnectionUriInvalid = "ConnectionUriInvalid";
 }

@@ -268,6 +268,9 @@ public sealed class ErrorRecordTests : IClassFixture<ModuleRunspace>
         ["DomainXmlInvalid"] = "libvirt returns well-formed XML; DomainDefinitionTests covers the parser",
         ["DetachFailed"] = "no way found to make libvirt refuse a detach of a device the fresh read just found; not tested",
         ["RollbackIncomplete"] = "never a FullyQualifiedErrorId: the failed step keeps its own id (the message says 'Rollback incomplete'); not tested",
+        ["DomainNameInvalid"] = "IdentityLiveTests raises it through New-ScsiController, Add-PassthroughLun, Remove-ScsiController and Get-DomainScsiTopology",
+        ["ControllerIndexGap"] = "IdentityLiveTests raises it through Add-PassthroughLun -Controller",
+        ["ConnectionUriInvalid"] = "IdentityLiveTests raises it through Get-DomainScsiTopology and New-ScsiController",
     };
 
     /// <summary>The ErrorIds raised by the tests of this class.</summary>
