@@ -87,6 +87,8 @@ public sealed class AddPassthroughLunCommand : LunSourceCmdlet
         foreach (var group in _records.GroupBy(r => (r.Uri, r.Controller)))
         {
             var domains = group.SelectMany(r => r.Domains).Distinct(StringComparer.Ordinal).ToArray();
+            // The group's connection for everything that asks for the current one (ShouldChange's description).
+            ConnectionUri = group.Key.Uri;
             Guard(() => Attach(ManagerFor(group.Key.Uri), group.Key.Controller, domains));
         }
     }
@@ -127,8 +129,7 @@ public sealed class AddPassthroughLunCommand : LunSourceCmdlet
                 WriteVerbose($"{request.Source} is already attached to domain '{plan.Change.Domain.Name}' as {plan.TargetDevice}; nothing changes there.");
                 confirmed.Add(plan);
             }
-            else if (ShouldChange(plan.Change, $"Attach {request.Source} as passthrough LUN {plan.TargetDevice} at {plan.Address} to domain '{plan.Change.Domain.Name}' " +
-                                                 $"(the same place on {domains.Length} domains: {string.Join(", ", domains)})?"))
+            else if (ShouldChange(plan.Change, Action(plan, request) + $", the same place on all {domains.Length} domains ({string.Join(", ", domains)})"))
                 confirmed.Add(plan);
         }
         if (plans.Any(p => p.Existing is null) && confirmed.All(p => p.Existing is not null)) return;
@@ -145,9 +146,18 @@ public sealed class AddPassthroughLunCommand : LunSourceCmdlet
             WriteObject(manager.ApplyLunAttach(plan, StopToken));
             return;
         }
-        if (!ShouldChange(plan.Change, $"Attach {request.Source} as passthrough LUN {plan.TargetDevice} to domain '{plan.Change.Domain.Name}'?"))
+        if (!ShouldChange(plan.Change, Action(plan, request)))
             return;
         WriteWarnings(plan.Change.Warnings);
         WriteObject(manager.ApplyLunAttach(plan, StopToken, ReportStep));
+    }
+
+    private static string Action(LunAttachPlan plan, LunRequest request)
+    {
+        var name = plan.Change.Domain.Name;
+        var lun = $"{request.Source} as passthrough LUN {plan.TargetDevice} at {plan.Address} (controller:bus:target:unit) to domain '{name}'";
+        return plan.NewControllerIndex is { } index
+            ? $"Add virtio-scsi controller {index} to domain '{name}', then attach {lun}"
+            : $"Attach {lun}";
     }
 }

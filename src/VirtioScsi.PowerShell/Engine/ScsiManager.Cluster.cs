@@ -21,18 +21,8 @@ internal sealed partial class ScsiManager
     // How long undoing a completed domain waits for the guest to let the LUN (or a new controller) go.
     private static readonly TimeSpan UndoRemovalTimeout = TimeSpan.FromSeconds(20);
 
-    private Func<string, string>? CanonicalPath =>
-        HostBlockDevices.IsLocalConnection(ConnectionUri) ? HostBlockDevices.Canonical : null;
-
-    // The one place the guard and the placement learn what makes two sources the same LUN here.
-    private Func<LunSource, string> KeyOf
-    {
-        get
-        {
-            var canonical = CanonicalPath ?? (p => p);
-            return source => source.MatchKey(canonical);
-        }
-    }
+    // The one place the guard and the placement learn what makes two sources the same LUN here: the engine's identity.
+    private Func<LunSource, string> KeyOf => Identity.KeyOf;
 
     /// <summary>A domain's topology, each LUN with the other domains read with it that hold the same source.</summary>
     public DomainScsiTopology Topology(DomainReadResult read) => TopologyBuilder.Build(read.State!, ConnectionUri, read.Holders);
@@ -102,7 +92,7 @@ internal sealed partial class ScsiManager
         var states = names.Select((n, i) => DomainReader.ParseForChange(n, results.Skip(i * per).Take(per).ToArray())).ToArray();
         var scopes = states.Select(s => ChangeScope.Resolve(s, live, config)).ToArray();
         var placed = CommonPlacement.Choose(states, scopes, request, KeyOf);
-        var plans = states.Select((s, i) => LunAttachPlanner.Plan(s, placed, scopes[i], CanonicalPath)).ToArray();
+        var plans = states.Select((s, i) => LunAttachPlanner.Plan(s, placed, scopes[i], Identity)).ToArray();
         var places = plans.Select(p => (p.Address, p.TargetDevice)).Distinct().ToArray();
         if (places.Length > 1)
             throw Error.NoCommonAddress(string.Join(", ", names.Select(n => $"'{n}'")),

@@ -42,8 +42,8 @@ internal sealed class SourceHolders
         _keyOf = keyOf;
     }
 
-    /// <summary>A source's identity without asking the host: its MatchKey with paths as written.</summary>
-    public static string AsWritten(LunSource source) => source.MatchKey(p => p);
+    /// <summary>A source's identity without asking the host (<see cref="LunSourceIdentity.Default"/>).</summary>
+    public static string AsWritten(LunSource source) => source.MatchKey(LunSourceIdentity.Default);
 
     public static SourceHolders None { get; } = new(new Dictionary<string, List<SourceHolder>>(), AsWritten);
 
