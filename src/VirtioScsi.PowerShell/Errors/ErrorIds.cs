@@ -39,4 +39,7 @@ public static class ErrorIds
     public const string AttachFailed = "AttachFailed";
     public const string DetachFailed = "DetachFailed";
     public const string RollbackIncomplete = "RollbackIncomplete";
+    public const string DomainChangeInProgress = "DomainChangeInProgress";
+    public const string DomainLockUnavailable = "DomainLockUnavailable";
+    public const string AttachNotAsPlanned = "AttachNotAsPlanned";
 }
