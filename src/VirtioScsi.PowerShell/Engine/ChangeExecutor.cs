@@ -92,8 +92,8 @@ internal sealed class ChangeExecutor
         }
         catch (OperationCanceledException e)
         {
-            var stopped = new VirtioScsiException(ErrorIds.AttachFailed, ErrorKind.OperationTimeout,
-                $"The change to domain '{plan.Domain.Name}' was stopped (Ctrl+C).", plan.Domain.Name, inner: e);
+            var stopped = new VirtioScsiException(plan.Steps.Any(s => s.Kind == StepKind.DetachDevice) ? ErrorIds.DetachFailed : ErrorIds.AttachFailed,
+                ErrorKind.OperationTimeout, $"The change to domain '{plan.Domain.Name}' was stopped (Ctrl+C or Stop()).", plan.Domain.Name, inner: e);
             var outcome = Rollback(plan, done, unsure);
             if (outcome.Complete) throw;
             throw outcome.ToError(stopped, plan.Domain.Name);
@@ -104,7 +104,7 @@ internal sealed class ChangeExecutor
     {
         var outcome = Rollback(plan, done, unsure);
         if (!outcome.Complete) return outcome.ToError(cause, plan.Domain.Name);
-        return outcome.Undone.Count == 0 ? cause : Error.WithRollback(cause, outcome.UndoneText);
+        return outcome.Undone.Count == 0 ? cause : Error.WithRollback(cause, outcome.UndoneSentences);
     }
 
     /// <summary>
@@ -246,8 +246,17 @@ internal sealed class ChangeExecutor
 
         public string UndoneText => string.Concat(Undone.Select(u => $"Undone: {u}. "));
 
+        /// <summary>The same, for the end of a message.</summary>
+        public string UndoneSentences => UndoneText.TrimEnd();
+
         public VirtioScsiException ToError(VirtioScsiException cause, string domain) =>
-            Error.RollbackIncomplete(cause, domain, UndoneText, WhyNotFinished ?? "", string.Join("; ", Left.Select(l => l.What)) + ".",
+            Error.RollbackIncomplete(cause, domain, UndoneText, Sentence(WhyNotFinished ?? "the rollback stopped."), string.Join("; ", Left.Select(l => l.What)) + ".",
                 string.Join("; ", Left.Select(l => l.RemoveWith)));
+
+        private static string Sentence(string text)
+        {
+            text = text.Trim();
+            return text.EndsWith(".", StringComparison.Ordinal) ? text : text + ".";
+        }
     }
 }

@@ -21,11 +21,16 @@ internal sealed class ScsiManager : IDisposable
     private readonly DomainReader _reader;
     private readonly ChangeExecutor _executor;
 
-    internal ScsiManager(IVirshRunner virsh)
+    internal ScsiManager(IVirshRunner virsh) : this(virsh, null)
+    {
+    }
+
+    /// <param name="rollbackTimeout">How long undoing a failed change may take (default: VIRTIOSCSI_ROLLBACK_TIMEOUT_SEC, 30 s).</param>
+    internal ScsiManager(IVirshRunner virsh, TimeSpan? rollbackTimeout)
     {
         _virsh = virsh;
         _reader = new DomainReader(virsh);
-        _executor = new ChangeExecutor(virsh, _reader);
+        _executor = new ChangeExecutor(virsh, _reader, rollbackTimeout);
     }
 
     // Attach plans have no detach step of their own (their rollback has its own bound), but the executor takes one.

@@ -291,7 +291,7 @@ internal static class Error
 
     // RollbackIncomplete: a failed change whose undoing did not finish either
     public static VirtioScsiException RollbackIncomplete(VirtioScsiException cause, string domain, string undone, string whyNotFinished, string leftBehind, string removeWith) =>
-        new(ErrorIds.RollbackIncomplete, cause.Kind,
+        new(ErrorIds.RollbackIncomplete, ErrorKind.InvalidOperation,
             cause.Message + " " + undone + "Rolling back did not finish: " + whyNotFinished + " Left behind in domain '" + domain + "': " + leftBehind,
             domain, "Remove what was left behind with: " + removeWith + " (then check with Get-DomainScsiTopology).", inner: cause);
 
