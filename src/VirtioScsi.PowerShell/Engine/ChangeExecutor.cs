@@ -194,9 +194,8 @@ internal sealed class ChangeExecutor
             {
                 // Without a look at the domain nothing below the unsure step may go either (a controller under a LUN that may be there).
                 outcome.WhyNotFinished = $"the domain could not be read to see whether '{FirstLine(unsure.Description)}' took effect ({Reason(e)}).";
-                outcome.Left.Add((StepDevices.Describe(unsure, unsure.Scope) + ", perhaps", StepDevices.RemovalCommand(unsure, unsure.Scope)));
-                foreach (var (step, _, scope) in Enumerable.Reverse(toUndo))
-                    outcome.Left.Add((StepDevices.Describe(step, scope), StepDevices.RemovalCommand(step, scope)));
+                outcome.Left.Add((unsure, unsure.Scope, true));
+                foreach (var (step, _, scope) in Enumerable.Reverse(toUndo)) outcome.Left.Add((step, scope, false));
                 return outcome;
             }
         }
@@ -217,10 +216,9 @@ internal sealed class ChangeExecutor
                 outcome.WhyNotFinished = $"'{FirstLine(undo.Description)}' did not finish: {Reason(e)}";
                 // A detach that ran but whose device the guest still holds is left in the running domain only.
                 var leftScope = ran && undo.Kind == StepKind.DetachDevice ? new ChangeScope(scope.Live, false) : scope;
-                outcome.Left.Add((StepDevices.Describe(step, leftScope), StepDevices.RemovalCommand(step, leftScope)));
-                for (var j = i - 1; j >= 0; j--)
-                    outcome.Left.Add((StepDevices.Describe(toUndo[j].Step, toUndo[j].Scope), StepDevices.RemovalCommand(toUndo[j].Step, toUndo[j].Scope)));
-                return outcome;
+                outcome.Left.Add((step, leftScope, false));
+                for (var j = i - 1; j >= 0; j--) outcome.Left.Add((toUndo[j].Step, toUndo[j].Scope, false));
+                return LookAgain(plan, outcome);
             }
         }
         return outcome;
@@ -228,6 +226,36 @@ internal sealed class ChangeExecutor
         string Reason(Exception e) => e is OperationCanceledException
             ? $"the rollback ran out of its {_rollbackTimeout.TotalSeconds:0} s (VIRTIOSCSI_ROLLBACK_TIMEOUT_SEC)"
             : ((VirtioScsiException)e).Message;
+    }
+
+    /// <summary>
+    /// Says exactly what is left where a step stopped half-way (a detach killed at the rollback's time limit):
+    /// one more read, with a few seconds of its own, keeps of each leftover the definitions that still hold it.
+    /// </summary>
+    private RollbackOutcome LookAgain(ChangePlan plan, RollbackOutcome outcome)
+    {
+        try
+        {
+            using var look = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            var now = _reader.ReadForChange(plan.Domain.Name, look.Token);
+            var left = outcome.Left.ToArray();
+            outcome.Left.Clear();
+            foreach (var (step, _, _) in left)
+            {
+                if (step.Kind == StepKind.Define) outcome.Left.Add((step, step.Scope, false));
+                else if (StepDevices.WhereHeld(step, now) is var held && (held.Live || held.Config)) outcome.Left.Add((step, held, false));
+            }
+            if (outcome.Left.Count == 0)
+            {
+                outcome.Undone.Add("what was left went meanwhile");
+                outcome.WhyNotFinished = null;
+            }
+        }
+        catch (Exception e) when (e is VirtioScsiException || e is OperationCanceledException)
+        {
+            // Then the list stays as the rollback knew it.
+        }
+        return outcome;
     }
 
     private static string FirstLine(string text)
@@ -240,9 +268,10 @@ internal sealed class ChangeExecutor
     private sealed class RollbackOutcome
     {
         public List<string> Undone { get; } = new();
-        public List<(string What, string RemoveWith)> Left { get; } = new();
+        /// <summary>What is left: the step that added it, the definitions it is in, and whether it may be there only.</summary>
+        public List<(ChangeStep Step, ChangeScope Scope, bool Perhaps)> Left { get; } = new();
         public string? WhyNotFinished { get; set; }
-        public bool Complete => Left.Count == 0;
+        public bool Complete => Left.Count == 0 && WhyNotFinished is null;
 
         public string UndoneText => string.Concat(Undone.Select(u => $"Undone: {u}. "));
 
@@ -250,8 +279,9 @@ internal sealed class ChangeExecutor
         public string UndoneSentences => UndoneText.TrimEnd();
 
         public VirtioScsiException ToError(VirtioScsiException cause, string domain) =>
-            Error.RollbackIncomplete(cause, domain, UndoneText, Sentence(WhyNotFinished ?? "the rollback stopped."), string.Join("; ", Left.Select(l => l.What)) + ".",
-                string.Join("; ", Left.Select(l => l.RemoveWith)));
+            Error.RollbackIncomplete(cause, domain, UndoneText, Sentence(WhyNotFinished ?? "the rollback stopped."),
+                string.Join("; ", Left.Select(l => StepDevices.Describe(l.Step, l.Scope) + (l.Perhaps ? ", perhaps" : ""))) + ".",
+                string.Join("; ", Left.Select(l => StepDevices.RemovalCommand(l.Step, l.Scope))));
 
         private static string Sentence(string text)
         {

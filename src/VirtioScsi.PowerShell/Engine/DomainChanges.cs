@@ -33,6 +33,13 @@ internal static class DomainChanges
         }
     }
 
+    /// <summary>Reads the domain while holding its lock, and lets go at once.</summary>
+    public static DomainState ReadSettled(string? connectionUri, string domain, DomainReader reader, CancellationToken cancellationToken)
+    {
+        using var held = DomainChangeLock.Acquire(connectionUri, domain, DomainChangeLock.DefaultWait, cancellationToken);
+        return reader.ReadForChange(domain, cancellationToken);
+    }
+
     /// <summary>libvirt refused a device because something outside this call took its place since the read.</summary>
     internal static bool TakenMeanwhile(VirtioScsiException e) =>
         e.ErrorId == ErrorIds.AttachFailed && e.VirshMessage is { } said &&

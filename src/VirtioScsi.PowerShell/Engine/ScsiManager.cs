@@ -74,9 +74,16 @@ internal sealed class ScsiManager : IDisposable
     public DomainState ReadDomain(string domain, CancellationToken cancellationToken = default) =>
         _reader.ReadForChange(domain, cancellationToken);
 
+    /// <summary>
+    /// The read a change is planned from (and -WhatIf shows): taken while no other change to the domain runs,
+    /// so that it never sees one half done (a controller in the running domain but not yet in the persistent one).
+    /// </summary>
+    private DomainState ReadToPlan(string domain, CancellationToken cancellationToken) =>
+        DomainChanges.ReadSettled(ConnectionUri, domain, _reader, cancellationToken);
+
     public ControllerAttachPlan PlanNewController(string domain, ControllerRequest request, bool live, bool config, CancellationToken cancellationToken = default)
     {
-        var state = ReadDomain(domain, cancellationToken);
+        var state = ReadToPlan(domain, cancellationToken);
         return PlanAgain.Remember(ControllerAttachPlanner.Plan(state, request, ChangeScope.Resolve(state, live, config)),
             fresh => ControllerAttachPlanner.Plan(fresh, request, ChangeScope.Resolve(fresh, live, config)));
     }
@@ -99,7 +106,7 @@ internal sealed class ScsiManager : IDisposable
     {
         var local = HostBlockDevices.IsLocalConnection(ConnectionUri);
         if (request.Source.Kind == LunSourceKind.Block && local) HostBlockDevices.CheckLunPath(request.Source.Path!, domain);
-        var state = ReadDomain(domain, cancellationToken);
+        var state = ReadToPlan(domain, cancellationToken);
         Func<string, string>? canonical = local ? HostBlockDevices.Canonical : null;
         return PlanAgain.Remember(LunAttachPlanner.Plan(state, request, ChangeScope.Resolve(state, live, config), canonical),
             fresh => LunAttachPlanner.Plan(fresh, request, ChangeScope.Resolve(fresh, live, config), canonical));
@@ -123,7 +130,7 @@ internal sealed class ScsiManager : IDisposable
 
     public ChangePlan PlanLunRemoval(string domain, string? targetDevice, LunSource? source, bool live, bool config, CancellationToken cancellationToken = default)
     {
-        var state = ReadDomain(domain, cancellationToken);
+        var state = ReadToPlan(domain, cancellationToken);
         return PlanAgain.Remember(PlanLunRemoval(state, targetDevice, source, live, config), fresh => PlanLunRemoval(fresh, targetDevice, source, live, config));
     }
 
@@ -141,7 +148,7 @@ internal sealed class ScsiManager : IDisposable
 
     public ChangePlan PlanControllerRemoval(string domain, int index, bool force, bool live, bool config, CancellationToken cancellationToken = default)
     {
-        var state = ReadDomain(domain, cancellationToken);
+        var state = ReadToPlan(domain, cancellationToken);
         return PlanAgain.Remember(ControllerRemovalPlanner.Plan(state, index, ChangeScope.Resolve(state, live, config), force),
             fresh => ControllerRemovalPlanner.Plan(fresh, index, ChangeScope.Resolve(fresh, live, config), force));
     }
