@@ -193,7 +193,7 @@ internal sealed class ChangeExecutor
             catch (Exception e) when (e is VirtioScsiException || e is OperationCanceledException)
             {
                 // Without a look at the domain nothing below the unsure step may go either (a controller under a LUN that may be there).
-                outcome.WhyNotFinished = $"the domain could not be read to see whether '{FirstLine(unsure.Description)}' took effect ({Reason(e)}).";
+                outcome.WhyNotFinished = $"the domain could not be read to see whether '{StepDevices.FirstLine(unsure.Description)}' took effect ({Reason(e)}).";
                 outcome.Left.Add((unsure, unsure.Scope, true));
                 foreach (var (step, _, scope) in Enumerable.Reverse(toUndo)) outcome.Left.Add((step, scope, false));
                 return outcome;
@@ -209,11 +209,11 @@ internal sealed class ChangeExecutor
                 ran = true;
                 if (undo.Kind == StepKind.DetachDevice && undo.Scope.Live)
                     WaitUntilGone(undo, deadline, _rollbackTimeout, budget.Token, ErrorIds.RollbackIncomplete);
-                outcome.Undone.Add(FirstLine(step.Description));
+                outcome.Undone.Add(StepDevices.FirstLine(step.Description));
             }
             catch (Exception e) when (e is VirtioScsiException || e is OperationCanceledException)
             {
-                outcome.WhyNotFinished = $"'{FirstLine(undo.Description)}' did not finish: {Reason(e)}";
+                outcome.WhyNotFinished = $"'{StepDevices.FirstLine(undo.Description)}' did not finish: {Reason(e)}";
                 // A detach that ran but whose device the guest still holds is left in the running domain only.
                 var leftScope = ran && undo.Kind == StepKind.DetachDevice ? new ChangeScope(scope.Live, false) : scope;
                 outcome.Left.Add((step, leftScope, false));
@@ -256,12 +256,6 @@ internal sealed class ChangeExecutor
             // Then the list stays as the rollback knew it.
         }
         return outcome;
-    }
-
-    private static string FirstLine(string text)
-    {
-        var end = text.IndexOf('\n');
-        return (end < 0 ? text : text.Substring(0, end)).TrimEnd('\r', ':');
     }
 
     /// <summary>What a rollback undid, and what it left.</summary>

@@ -75,7 +75,8 @@ internal static class StepDevices
         return new DriveAddress(Number("controller"), Number("bus"), Number("target"), Number("unit"));
     }
 
-    private static string FirstLine(string text)
+    /// <summary>A step's description up to its first line break (boot-order redefinitions carry their XML after it).</summary>
+    public static string FirstLine(string text)
     {
         var end = text.IndexOf('\n');
         return (end < 0 ? text : text.Substring(0, end)).TrimEnd('\r', ':');

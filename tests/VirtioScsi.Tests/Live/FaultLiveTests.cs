@@ -81,6 +81,21 @@ public sealed class FaultLiveTests : IClassFixture<FaultGuestFixture>, IDisposab
         return guest.Name;
     }
 
+    /// <summary>Plans an attach to the running guest (a new controller, then the LUN), arms the faults, and applies it: it must fail.</summary>
+    private (string Domain, string Before, VirtioScsiException Error) AttachWith(TimeSpan? rollbackTimeout, params string[] faults)
+    {
+        var domain = RunningGuest();
+        var before = Scsi(domain);
+        var manager = Faulty(rollbackTimeout);
+        var plan = manager.PlanLunAttach(domain, Request(), false, false);
+        Assert.Equal(0, plan.NewControllerIndex);
+        foreach (var fault in faults) _virsh.Arm(fault);
+        var e = Assert.Throws<VirtioScsiException>(() => manager.ApplyLunAttach(plan));
+        _output.WriteLine(e.ErrorId + ": " + e.FullMessage);
+        foreach (var fault in faults) Assert.True(_virsh.Fired(fault), fault + " did not fire");
+        return (domain, before, e);
+    }
+
     private void AssertRolledBack(string domain, VirtioScsiException e, string causeId, string before)
     {
         _output.WriteLine(e.ErrorId + ": " + e.FullMessage);
@@ -92,14 +107,7 @@ public sealed class FaultLiveTests : IClassFixture<FaultGuestFixture>, IDisposab
     public void Virsh_hanging_on_the_lun_step_times_out_and_takes_the_new_controller_out_again()
     {
         LiveStack.Require();
-        var domain = RunningGuest();
-        var before = Scsi(domain);
-        var manager = Faulty();
-        var plan = manager.PlanLunAttach(domain, Request(), false, false);
-        Assert.Equal(0, plan.NewControllerIndex);
-        _virsh.Arm("hang-before-lun");
-        var e = Assert.Throws<VirtioScsiException>(() => manager.ApplyLunAttach(plan));
-        Assert.True(_virsh.Fired("hang-before-lun"));
+        var (domain, before, e) = AttachWith(null, "hang-before-lun");
         AssertRolledBack(domain, e, ErrorIds.VirshTimedOut, before);
         Assert.Contains("Undone: Add virtio-scsi controller 0", e.Message);
     }
@@ -108,13 +116,7 @@ public sealed class FaultLiveTests : IClassFixture<FaultGuestFixture>, IDisposab
     public void Virsh_hanging_after_libvirt_added_the_controller_is_looked_up_and_undone()
     {
         LiveStack.Require();
-        var domain = RunningGuest();
-        var before = Scsi(domain);
-        var manager = Faulty();
-        var plan = manager.PlanLunAttach(domain, Request(), false, false);
-        _virsh.Arm("hang-after-controller");
-        var e = Assert.Throws<VirtioScsiException>(() => manager.ApplyLunAttach(plan));
-        Assert.True(_virsh.Fired("hang-after-controller"));
+        var (domain, before, e) = AttachWith(null, "hang-after-controller");
         AssertRolledBack(domain, e, ErrorIds.VirshTimedOut, before);
         Assert.Contains("Undone: Add virtio-scsi controller 0", e.Message);
     }
@@ -123,13 +125,7 @@ public sealed class FaultLiveTests : IClassFixture<FaultGuestFixture>, IDisposab
     public void Virsh_hanging_on_the_read_back_after_the_lun_landed_takes_lun_and_controller_out_again()
     {
         LiveStack.Require();
-        var domain = RunningGuest();
-        var before = Scsi(domain);
-        var manager = Faulty();
-        var plan = manager.PlanLunAttach(domain, Request(), false, false);
-        _virsh.Arm("hang-on-read");
-        var e = Assert.Throws<VirtioScsiException>(() => manager.ApplyLunAttach(plan));
-        Assert.True(_virsh.Fired("hang-on-read"));
+        var (domain, before, e) = AttachWith(null, "hang-on-read");
         AssertRolledBack(domain, e, ErrorIds.VirshTimedOut, before);
         Assert.Contains("Undone: Attach", e.Message);
         Assert.Contains("Undone: Add virtio-scsi controller 0", e.Message);
@@ -139,16 +135,8 @@ public sealed class FaultLiveTests : IClassFixture<FaultGuestFixture>, IDisposab
     public void Virsh_hanging_on_the_rollback_itself_ends_in_RollbackIncomplete_with_the_cause_first_and_a_command_that_works()
     {
         LiveStack.Require();
-        var domain = RunningGuest();
-        var before = Scsi(domain);
-        var manager = Faulty(rollbackTimeout: TimeSpan.FromSeconds(3));
-        var plan = manager.PlanLunAttach(domain, Request(), false, false);
-        _virsh.Arm("hang-before-lun");
-        _virsh.Arm("hang-on-detach");
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var e = Assert.Throws<VirtioScsiException>(() => manager.ApplyLunAttach(plan));
-        _output.WriteLine(e.FullMessage);
-        Assert.True(_virsh.Fired("hang-on-detach"));
+        var (domain, before, e) = AttachWith(TimeSpan.FromSeconds(3), "hang-before-lun", "hang-on-detach");
         Assert.Equal(ErrorIds.RollbackIncomplete, e.ErrorId);
         Assert.StartsWith("virsh did not finish within 4 s", e.Message);
         Assert.Equal(ErrorIds.VirshTimedOut, Assert.IsType<VirtioScsiException>(e.InnerException).ErrorId);
@@ -156,13 +144,12 @@ public sealed class FaultLiveTests : IClassFixture<FaultGuestFixture>, IDisposab
         Assert.Contains("virtio-scsi controller 0 (live and persistent)", e.Message);
         var command = $"Remove-ScsiController -Domain '{domain}' -Index 0 -Force";
         Assert.Contains(command, e.RecommendedAction);
-        // LUN step 4 s, rollback 3 s, and the look at the domain in between.
-        Assert.InRange(clock.Elapsed.TotalSeconds, 6, 14);
+        // LUN step 4 s, rollback 3 s, and the looks at the domain around it.
+        Assert.InRange(clock.Elapsed.TotalSeconds, 6, 16);
 
         // What the error says is left, and the command it gives removes it.
         Assert.NotEqual(before, Scsi(domain));
-        var clean = LiveStack.Manager();
-        clean.ApplyRemoval(clean.PlanControllerRemoval(domain, 0, force: true, live: false, config: false), TimeSpan.FromSeconds(20));
+        Remove(LiveStack.Manager(), domain);
         Assert.Equal(before, Scsi(domain));
     }
 
@@ -170,22 +157,16 @@ public sealed class FaultLiveTests : IClassFixture<FaultGuestFixture>, IDisposab
     public void Libvirtd_lost_in_the_middle_of_an_attach_is_reported_with_what_may_be_left_and_cleaned_up_when_it_is_back()
     {
         LiveStack.Require();
-        var domain = RunningGuest();
-        var before = Scsi(domain);
-        var manager = Faulty(rollbackTimeout: TimeSpan.FromSeconds(3));
-        var plan = manager.PlanLunAttach(domain, Request(), false, false);
-        _virsh.Arm("drop-connection-at-lun");
         VirtioScsiException e;
+        string domain, before;
         try
         {
-            e = Assert.Throws<VirtioScsiException>(() => manager.ApplyLunAttach(plan));
+            (domain, before, e) = AttachWith(TimeSpan.FromSeconds(3), "drop-connection-at-lun");
         }
         finally
         {
             _virsh.Down = false;
         }
-        _output.WriteLine(e.FullMessage);
-        Assert.True(_virsh.Fired("drop-connection-at-lun"));
         Assert.Equal(ErrorIds.RollbackIncomplete, e.ErrorId);
         Assert.StartsWith("virsh ended", e.Message);
         Assert.Contains("could not be read", e.Message);
@@ -199,7 +180,7 @@ public sealed class FaultLiveTests : IClassFixture<FaultGuestFixture>, IDisposab
         Assert.Equal(0, disk.Controller);
         Assert.Contains("c0:virtio-scsi|sda@0:0:0:0", Scsi(domain));
         Assert.DoesNotContain("c1", Scsi(domain));
-        next.ApplyRemoval(next.PlanControllerRemoval(domain, 0, force: true, live: false, config: false), TimeSpan.FromSeconds(20));
+        Remove(next, domain);
         Assert.Equal(before, Scsi(domain));
     }
 
