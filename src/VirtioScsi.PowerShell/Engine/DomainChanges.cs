@@ -34,10 +34,10 @@ internal static class DomainChanges
     }
 
     /// <summary>Reads the domain while holding its lock, and lets go at once.</summary>
-    public static DomainState ReadSettled(string? connectionUri, string domain, DomainReader reader, CancellationToken cancellationToken)
+    public static DomainState ReadSettled(string? connectionUri, string domain, Func<DomainState> read, CancellationToken cancellationToken)
     {
         using var held = DomainChangeLock.Acquire(connectionUri, domain, DomainChangeLock.DefaultWait, cancellationToken);
-        return reader.ReadForChange(domain, cancellationToken);
+        return read();
     }
 
     /// <summary>libvirt refused a device because something outside this call took its place since the read.</summary>
