@@ -97,7 +97,11 @@ internal sealed partial class ScsiManager
         if (places.Length > 1)
             throw Error.NoCommonAddress(string.Join(", ", names.Select(n => $"'{n}'")),
                 "they would get " + string.Join(" and ", plans.Select(p => $"{p.TargetDevice} at {p.Address} on '{p.Change.Domain.Name}'")));
-        return GuardSharedUse(plans, request, hostWarnings, cancellationToken);
+        var guarded = GuardSharedUse(plans, request, hostWarnings, cancellationToken);
+        // Each domain is planned again under its lock from a fresh read, at the same place (which must still be free there).
+        foreach (var plan in guarded)
+            PlanAgain.Remember(plan, fresh => LunAttachPlanner.Plan(fresh, placed, ChangeScope.Resolve(fresh, live, config), Identity).WithGuards(NoWarnings, plan.Holders));
+        return guarded;
     }
 
     /// <summary>
