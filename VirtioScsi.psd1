@@ -19,6 +19,7 @@
         'Add-PassthroughLun'
         'Remove-PassthroughLun'
         'Remove-ScsiController'
+        'Get-HostScsiLun'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

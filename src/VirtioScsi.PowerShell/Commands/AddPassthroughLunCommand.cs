@@ -20,6 +20,18 @@ public sealed class AddPassthroughLunCommand : LunSourceCmdlet
     [ArgumentCompleter(typeof(DomainNameCompleter))]
     public override string Domain { get => base.Domain; set => base.Domain = value; }
 
+    private const string WwidSet = "Wwid";
+
+    /// <summary>
+    /// The LUN's WWID (3600a0980…, or the NAA as 600a0980…/naa.600a0980…; wildcards allowed if they match one
+    /// LUN): the host's stable path to it (its multipath map, else its /dev/disk/by-id link) is attached.
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = WwidSet)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(WwidCompleter))]
+    public string Wwid { get; set; } = "";
+
     /// <summary>The index of the virtio-scsi controller to use. Default: the first virtio-scsi controller, or a new one.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Index", "ControllerIndex")]
@@ -66,7 +78,7 @@ public sealed class AddPassthroughLunCommand : LunSourceCmdlet
 
     private protected override void Change()
     {
-        var request = new LunRequest(RequestedSource()!)
+        var request = new LunRequest(ParameterSetName == WwidSet ? WwidSource() : RequestedSource()!)
         {
             Controller = Controller,
             Target = Target,
@@ -93,5 +105,12 @@ public sealed class AddPassthroughLunCommand : LunSourceCmdlet
             return;
         WriteWarnings(plan.Change.Warnings);
         WriteObject(Manager.ApplyLunAttach(plan, StopToken, ReportStep));
+    }
+
+    private LunSource WwidSource()
+    {
+        var lun = Manager.ResolveWwid(Wwid, StopToken);
+        WriteVerbose($"-Wwid '{Wwid}' is the LUN {lun.Wwid} ({lun.Vendor} {lun.Model}, {string.Join(", ", lun.Paths)}): attaching {lun.Path}.");
+        return LunSource.Block(lun.Path!);
     }
 }

@@ -9,8 +9,8 @@ public abstract class LunSourceCmdlet : DomainChangeCmdlet
     private protected const string PathSet = "Path";
     private protected const string IscsiSet = "Iscsi";
 
-    /// <summary>The host block device: /dev/mapper/&lt;wwid&gt;, /dev/disk/by-id/….</summary>
-    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+    /// <summary>The host block device: /dev/mapper/&lt;wwid&gt;, /dev/disk/by-id/…. Binds the Path of piped Get-HostScsiLun objects.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "";
 

@@ -39,4 +39,10 @@ public static class ErrorIds
     public const string AttachFailed = "AttachFailed";
     public const string DetachFailed = "DetachFailed";
     public const string RollbackIncomplete = "RollbackIncomplete";
+    // Host LUNs (Get-HostScsiLun, Add-PassthroughLun -Wwid)
+    public const string NodeDeviceXmlInvalid = "NodeDeviceXmlInvalid";
+    public const string WwidNotFound = "WwidNotFound";
+    public const string WwidAmbiguous = "WwidAmbiguous";
+    public const string WwidSinglePath = "WwidSinglePath";
+    public const string WwidNoStablePath = "WwidNoStablePath";
 }
