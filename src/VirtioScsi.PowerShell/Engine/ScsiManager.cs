@@ -86,7 +86,13 @@ internal sealed class ScsiManager : IDisposable
         WwidResolver.Resolve(wwid, ListHostLuns(readDomains: false, cancellationToken).Luns, ConnectionUri,
             HostBlockDevices.IsLocalConnection(ConnectionUri));
 
-    public DomainScsiTopology Topology(DomainState state) => TopologyBuilder.Build(state, ConnectionUri);
+    // Which LUN each block source is, read from this machine's sysfs (a few small files a disk, no virsh):
+    // only where the connection's host is this machine.
+    private SysfsLunIdentity? _identity;
+
+    public DomainScsiTopology Topology(DomainState state) =>
+        TopologyBuilder.Build(state, ConnectionUri,
+            HostBlockDevices.IsLocalConnection(ConnectionUri) ? (_identity ??= new SysfsLunIdentity()).Identify : null);
 
     public DomainState ReadDomain(string domain, CancellationToken cancellationToken = default) =>
         _reader.ReadForChange(domain, cancellationToken);
