@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using VirtioScsi.Commands.Completers;
+using VirtioScsi.Errors;
 using VirtioScsi.Model;
 using VirtioScsi.Planning;
 
@@ -78,6 +79,9 @@ public sealed class AddPassthroughLunCommand : LunSourceCmdlet
 
     private protected override void Change()
     {
+        // A LUN from Get-HostScsiLun piped without -Domain: PowerShell binds its Path to -Path and, having no
+        // domain, the object itself (as text: the same path) to -Domain. libvirt names never contain '/'.
+        if (ParameterSetName == PathSet && Domain == Path && Path.IndexOf('/') >= 0) throw Error.PipedLunWithoutDomain(Path);
         var request = new LunRequest(ParameterSetName == WwidSet ? WwidSource() : RequestedSource()!)
         {
             Controller = Controller,

@@ -42,6 +42,11 @@ internal static class Error
         new(ErrorIds.DomainNotFound, ErrorKind.ObjectNotFound,
             $"Domain '{domain}' was not found{(connectionUri is null ? "" : " on " + connectionUri)}.", domain, CheckDomainName);
 
+    public static VirtioScsiException PipedLunWithoutDomain(string path) =>
+        new(ErrorIds.DomainNotFound, ErrorKind.InvalidArgument,
+            $"No domain was named for the LUN '{path}': a LUN from Get-HostScsiLun names no domain.", path,
+            "Name the domain: Get-HostScsiLun ... | Add-PassthroughLun -Domain <domain>.");
+
     public static VirtioScsiException DomainNotFoundByVirsh(string what, object? target, string virshMessage) =>
         new(ErrorIds.DomainNotFound, ErrorKind.ObjectNotFound, $"{what}: the domain was not found.", target, CheckDomainName, virshMessage);
 

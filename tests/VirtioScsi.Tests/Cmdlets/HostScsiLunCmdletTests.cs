@@ -130,6 +130,19 @@ public sealed class HostScsiLunCmdletTests : IClassFixture<ModuleRunspace>
             Assert.Equal(MsaLun.WwnPath, ((LunSource)disk.Property("Source")!).Path);
             Assert.Equal(RemoteUri, disk.Property("ConnectionUri"));
             Assert.Contains($"<source dev='{MsaLun.WwnPath}'", RemoteXml(name).Replace('"', '\''));
+
+            // Piped without -Domain, the object names no domain: a clear error, not a domain named after the path.
+            var noDomain = _ps.Run("$args[0] | Add-PassthroughLun -Config", lun).SingleError();
+            Assert.Equal("DomainNotFound," + _ps.CmdletClass("Add-PassthroughLun"), noDomain.FullyQualifiedErrorId);
+            Assert.Contains("No domain was named for the LUN '" + MsaLun.WwnPath + "'", noDomain.Exception.Message);
+            Assert.Contains("-Domain", noDomain.ErrorDetails.RecommendedAction);
+
+            // The default table fits 80 columns, the MSA's 33-character WWID included.
+            var table = (string)_ps.Run("$args[0] | Out-String -Width 80", lun).ThrowOnError().Output.Single().BaseObject;
+            var lines = table.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Trim().Length > 0).ToArray();
+            Assert.Matches(@"^WWID\s+Vendor/Model\s+Size\s+UsedBy$", lines[0]);
+            Assert.Matches($@"^{MsaLun.Wwid} HP MSA2012fc\s+14\.6 GiB no domain$", lines[2]);
+            Assert.All(lines, l => Assert.True(l.Length <= 80, l));
         }
         finally
         {
