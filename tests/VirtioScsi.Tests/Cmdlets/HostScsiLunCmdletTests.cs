@@ -150,6 +150,20 @@ public sealed class HostScsiLunCmdletTests : IClassFixture<ModuleRunspace>
         }
     }
 
+    [SkippableFact]
+    public void Wwid_completes_from_the_hosts_lun_list_on_both_cmdlets_without_failing_where_there_is_none()
+    {
+        LiveStack.Require();
+        foreach (var line in new[] { "Get-HostScsiLun -ConnectionUri qemu:///system -Wwid ", "Add-PassthroughLun -ConnectionUri qemu:///system -Domain x -Wwid " })
+        {
+            var result = _ps.Run("(TabExpansion2 -inputScript $args[0] -cursorColumn $args[0].Length).CompletionMatches", line).ThrowOnError();
+            // This machine's only disk has no WWID: nothing to offer, and no file names either (the module's completer answered).
+            Assert.Empty(result.Output);
+        }
+        var completer = _ps.Run("(Get-Command Add-PassthroughLun).Parameters['Wwid'].Attributes | Where-Object { $_ -is [System.Management.Automation.ArgumentCompleterAttribute] } | ForEach-Object { $_.Type.Name }").ThrowOnError();
+        Assert.Equal("WwidCompleter", completer.Output.Single().BaseObject);
+    }
+
     private static void RequireRemote()
     {
         LiveStack.Require();
