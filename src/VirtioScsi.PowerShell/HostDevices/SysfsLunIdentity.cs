@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 
@@ -43,31 +44,10 @@ internal sealed class SysfsLunIdentity
         return kernelWwid;
     }
 
-    private string? Read(string name, params string[] parts)
-    {
-        try
-        {
-            var file = Path.Combine(new[] { _roots.SysClassBlock, name }.Concat(parts).ToArray());
-            if (!File.Exists(file)) return null;
-            var text = File.ReadAllText(file).Trim();
-            return text.Length == 0 ? null : text;
-        }
-        catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
+    // Unreadable files count as absent, as for the resolver, whose readers these are.
+    private string? Read(string name, params string[] parts) =>
+        HostBlockResolver.ReadText(Path.Combine(new[] { _roots.SysClassBlock, name }.Concat(parts).ToArray()));
 
-    private string[] Entries(string name, string folder)
-    {
-        try
-        {
-            var path = Path.Combine(_roots.SysClassBlock, name, folder);
-            return Directory.Exists(path) ? Directory.GetFileSystemEntries(path).Select(Path.GetFileName).ToArray() : Array.Empty<string>();
-        }
-        catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-        {
-            return Array.Empty<string>();
-        }
-    }
+    private IReadOnlyList<string> Entries(string name, string folder) =>
+        HostBlockResolver.Entries(Path.Combine(_roots.SysClassBlock, name, folder));
 }
