@@ -69,7 +69,7 @@ internal sealed class ScsiManager : IDisposable
     /// The host's LUNs (libvirt's node devices; on a local connection also this machine's /dev, /sys and
     /// /proc). With <paramref name="readDomains"/>, every domain of the connection is read in the one batch
     /// <see cref="ReadDomains"/> makes, to say which hold each LUN; domains that could not be read come back
-    /// as errors beside the LUNs.
+    /// as errors beside the LUNs (but for those undefined meanwhile, which hold nothing).
     /// </summary>
     public (IReadOnlyList<HostScsiLun> Luns, IReadOnlyList<VirtioScsiException> Errors) ListHostLuns(bool readDomains, CancellationToken cancellationToken = default)
     {
@@ -78,7 +78,8 @@ internal sealed class ScsiManager : IDisposable
         var read = readDomains ? ReadDomains(Array.Empty<NameFilter>(), persistentOnly: false, cancellationToken) : Array.Empty<DomainReadResult>();
         var built = HostScsiLunBuilder.Build(luns, read.Where(r => r.State is not null).Select(r => r.State!).ToArray(),
             ConnectionUri, local ? HostBlockDevices.Canonical : null);
-        return (built, read.Where(r => r.Error is not null).Select(r => r.Error!).ToArray());
+        // A domain undefined between the list and its read holds nothing any more: not an error of the listing.
+        return (built, read.Where(r => r.Error is not null && r.Error.ErrorId != ErrorIds.DomainNotFound).Select(r => r.Error!).ToArray());
     }
 
     /// <summary>Add-PassthroughLun -Wwid: the host LUN the WWID names (one, multipathed or single-path, with a stable path).</summary>

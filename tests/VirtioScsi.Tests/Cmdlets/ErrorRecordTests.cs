@@ -254,6 +254,11 @@ public sealed class ErrorRecordTests : IClassFixture<ModuleRunspace>
         ["DomainXmlInvalid"] = "libvirt returns well-formed XML; DomainDefinitionTests covers the parser",
         ["DetachFailed"] = "no way found to make libvirt refuse a detach of a device the fresh read just found; not tested",
         ["RollbackIncomplete"] = "never a FullyQualifiedErrorId: the failed step keeps its own id (the message says 'Rollback incomplete'); not tested",
+        ["NodeDeviceXmlInvalid"] = "libvirt returns well-formed node-device XML; NodeDeviceParseTests covers the parser",
+        ["WwidNotFound"] = "raised through Add-PassthroughLun -Wwid in HostScsiLunCmdletTests",
+        ["WwidAmbiguous"] = "this machine has no host SCSI LUN: HostScsiLunTests raises it from the corpus MSA LUN",
+        ["WwidSinglePath"] = "this machine has no host SCSI LUN: HostScsiLunTests raises it from the corpus MSA LUN on two paths",
+        ["WwidNoStablePath"] = "this machine has no host SCSI LUN: HostScsiLunTests raises it from a LUN whose WWID gives no by-id name",
     };
 
     /// <summary>The ErrorIds raised by the tests of this class.</summary>

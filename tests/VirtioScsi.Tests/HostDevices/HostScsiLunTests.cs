@@ -122,6 +122,20 @@ public class HostScsiLunTests
     }
 
     [SkippableFact]
+    public void Wwid_refuses_a_remote_lun_whose_wwid_gives_no_by_id_name()
+    {
+        Skip.If(MsaLun.Corpus is null, "../shared/corpus/libvirt-nodedev is absent");
+        // Not an NAA WWID, and the old libvirt's bus 'pci' is no udev ID_BUS a by-id name is made of.
+        const string serial = "SHP_MSA2012fc_00c0ff0d7a2a";
+        var devices = MsaLun.OnePath().Select(d => d.Storage is null ? d : NodeDevice.Parse(MsaLun.StorageXml.Replace(MsaLun.Wwid + "</serial>", serial + "</serial>"))).ToArray();
+        var lun = Remotely(devices).Single();
+        Assert.Equal((serial, (string?)null), (lun.Wwid, lun.Path));
+        var error = Assert.Throws<VirtioScsiException>(() => WwidResolver.Resolve(serial, new[] { lun }, Remote, false));
+        Assert.Equal((ErrorIds.WwidNoStablePath, ErrorKind.ObjectNotFound), (error.ErrorId, error.Kind));
+        Assert.Contains("/dev/sdj", error.Message);
+    }
+
+    [SkippableFact]
     public void Wwid_refuses_a_lun_qemu_cannot_pass_through()
     {
         Skip.If(MsaLun.Corpus is null, "../shared/corpus/libvirt-nodedev is absent");
