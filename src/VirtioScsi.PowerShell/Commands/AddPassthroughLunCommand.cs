@@ -79,10 +79,8 @@ public sealed class AddPassthroughLunCommand : LunSourceCmdlet
 
     private protected override void Change()
     {
-        // A LUN from Get-HostScsiLun piped without -Domain: PowerShell binds its Path to -Path and, having no
-        // domain, the object itself (as text: the same path) to -Domain. libvirt names never contain '/'.
-        if (ParameterSetName == PathSet && Domain == Path && Path.IndexOf('/') >= 0) throw Error.PipedLunWithoutDomain(Path);
-        var request = new LunRequest(ParameterSetName == WwidSet ? WwidSource() : RequestedSource()!)
+        RefusePipedLunWithoutDomain();
+        var request = new LunRequest(RequestedSource()!)
         {
             Controller = Controller,
             Target = Target,
@@ -110,6 +108,18 @@ public sealed class AddPassthroughLunCommand : LunSourceCmdlet
         WriteWarnings(plan.Change.Warnings);
         WriteObject(Manager.ApplyLunAttach(plan, StopToken, ReportStep));
     }
+
+    // A LUN from Get-HostScsiLun piped without -Domain: PowerShell binds its Path to -Path and, having no
+    // domain, the object itself (as text: the same path) to -Domain. libvirt names never contain '/'.
+    private void RefusePipedLunWithoutDomain()
+    {
+        var bound = MyInvocation.BoundParameters.TryGetValue("Domain", out var value) ? value : null;
+        var domains = bound as string[] ?? (bound is string one ? new[] { one } : new string[0]);
+        if (ParameterSetName == PathSet && Path.IndexOf('/') >= 0 && System.Array.IndexOf(domains, Path) >= 0)
+            throw Error.PipedLunWithoutDomain(Path);
+    }
+
+    private protected override LunSource? OtherSource() => ParameterSetName == WwidSet ? WwidSource() : null;
 
     private LunSource WwidSource()
     {

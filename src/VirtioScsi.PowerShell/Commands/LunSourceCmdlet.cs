@@ -34,6 +34,9 @@ public abstract class LunSourceCmdlet : DomainChangeCmdlet
     {
         PathSet => LunSource.Block(Path),
         IscsiSet => LunSource.FromIscsiParameters(IscsiPortal, IscsiTarget, IscsiLun),
-        _ => null,
+        _ => OtherSource(),
     };
+
+    /// <summary>The source of a parameter set of the derived cmdlet's own (Add-PassthroughLun -Wwid); null when it has none.</summary>
+    private protected virtual LunSource? OtherSource() => null;
 }
