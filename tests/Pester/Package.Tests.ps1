@@ -126,8 +126,8 @@ Describe 'Installing the package the PowerShell way' {
         }
         $result.ModuleBase | Should -Be (Join-Path $UserModules "VirtioScsi/$Version")
         $result.Commands | Should -Contain 'Get-DomainScsiTopology'
-        # As many as the manifest exports (a cmdlet added there counts here too).
-        $result.Commands | Should -HaveCount @((Import-PowerShellDataFile (Join-Path $RepoRoot 'VirtioScsi.psd1')).CmdletsToExport).Count
+        # Every cmdlet the manifest exports, and only those.
+        $result.Commands | Sort-Object | Should -Be ((Import-PowerShellDataFile (Join-Path $RepoRoot 'VirtioScsi.psd1')).CmdletsToExport | Sort-Object)
         $result.Topology.Name | Should -Be $Domain
         "$($result.Topology.State)" | Should -Be 'shut off'
     }

@@ -13,22 +13,23 @@ namespace VirtioScsi.Engine;
 /// </summary>
 internal static class HostScsiLunBuilder
 {
-    /// <param name="canonicalPath">
-    /// Where the host is this machine: resolves a /dev path to its device (links followed), so a domain's
-    /// /dev/mapper/X and the LUN's dm-N are found equal. Null for a remote host: paths are compared as written.
+    /// <param name="identity">
+    /// The connection's one rule for which sources are the same LUN: where the host is this machine it follows
+    /// links, so a domain's /dev/mapper/X and the LUN's dm-N are found equal; for a remote host, paths as written.
     /// </param>
+    /// <param name="hostReadable">The host is this machine: the LUNs' stable paths were read from its /dev.</param>
     public static IReadOnlyList<HostScsiLun> Build(IReadOnlyList<HostLun> luns, IReadOnlyList<DomainState> domains,
-        string? connectionUri, Func<string, string>? canonicalPath)
+        string? connectionUri, LunSourceIdentity identity, bool hostReadable)
     {
-        var canonical = canonicalPath ?? (path => path);
+        string Key(string path) => identity.KeyOf(LunSource.Block(path));
         var disks = domains
             .SelectMany(state => DisksOf(state))
-            .Select(d => (d.Domain, d.Disk, d.Presence, Key: canonical(d.Disk.Source.Path!)))
+            .Select(d => (d.Domain, d.Disk, d.Presence, Key: identity.KeyOf(d.Disk.Source)))
             .ToArray();
         return luns.Select(lun =>
         {
-            var (path, derived) = canonicalPath is null ? (DerivedPath(lun), true) : (lun.StablePath, false);
-            var names = new HashSet<string>(Names(lun, path).Select(canonical), StringComparer.Ordinal);
+            var (path, derived) = hostReadable ? (lun.StablePath, false) : (DerivedPath(lun), true);
+            var names = new HashSet<string>(Names(lun, path).Select(Key), StringComparer.Ordinal);
             var uses = disks
                 .Where(d => names.Contains(d.Key))
                 .GroupBy(d => (d.Domain, d.Disk.TargetDevice))

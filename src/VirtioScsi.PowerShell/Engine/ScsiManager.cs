@@ -34,6 +34,16 @@ internal sealed class ScsiManager : IDisposable
 
     public string? ConnectionUri => _virsh.ConnectionUri;
 
+    private LunSourceIdentity? _identity;
+
+    /// <summary>
+    /// Which LUN a source names on this connection (<see cref="LunSourceIdentity"/>): host paths resolved
+    /// where the libvirt host is this machine, portals by resolved address. The one identity for re-runs,
+    /// detach by source and the shared-LUN guard.
+    /// </summary>
+    internal LunSourceIdentity Identity => _identity ??=
+        new LunSourceIdentity(HostBlockDevices.IsLocalConnection(ConnectionUri) ? HostBlockDevices.Canonical : null);
+
     /// <summary>How many virsh processes this engine has started (the session and batching keep it low).</summary>
     public int ProcessesStarted => _virsh.ProcessesStarted;
 
@@ -45,7 +55,8 @@ internal sealed class ScsiManager : IDisposable
 
     /// <summary>
     /// Reads the domains the filters select (all domains when there are none). A literal name that
-    /// matches no domain comes back as a DomainNotFound result; a wildcard that matches none, as nothing.
+    /// matches no domain comes back as a DomainNotFound result; a wildcard that matches none, as nothing,
+    /// and so does a domain a wildcard matched that is gone by the time it is read.
     /// </summary>
     public IReadOnlyList<DomainReadResult> ReadDomains(IReadOnlyList<NameFilter> filters, bool persistentOnly, CancellationToken cancellationToken = default)
     {
@@ -55,13 +66,26 @@ internal sealed class ScsiManager : IDisposable
         if (filters.Count == 0) selected.AddRange(list.All);
         foreach (var filter in filters)
         {
+            try
+            {
+                InputValidation.DomainName(filter.Text);
+            }
+            catch (VirtioScsiException e)
+            {
+                missing.Add(new DomainReadResult(filter.Text, null, e));
+                continue;
+            }
             var matched = list.All.Where(filter.Matches).ToArray();
             if (matched.Length == 0 && !filter.IsWildcard)
                 missing.Add(new DomainReadResult(filter.Text, null, Error.DomainNotFound(filter.Text, ConnectionUri)));
             selected.AddRange(matched);
         }
         var names = selected.Distinct(StringComparer.Ordinal).ToArray();
-        var read = _reader.Read(list, names, persistentOnly, cancellationToken);
+        // A domain that only a wildcard (or "all") selected and that was undefined between the list and the read is
+        // gone, as if the list had been taken a moment later: on a busy host that is no error. A name given literally is.
+        var literal = new HashSet<string>(filters.Where(f => !f.IsWildcard).Select(f => f.Text), StringComparer.Ordinal);
+        var read = _reader.Read(list, names, persistentOnly, cancellationToken)
+            .Where(r => r.Error?.ErrorId != ErrorIds.DomainNotFound || literal.Contains(r.Name));
         return missing.Concat(read).ToArray();
     }
 
@@ -77,7 +101,7 @@ internal sealed class ScsiManager : IDisposable
         var luns = new HostLunReader(_virsh).List(local ? new HostBlockResolver() : null, cancellationToken);
         var read = readDomains ? ReadDomains(Array.Empty<NameFilter>(), persistentOnly: false, cancellationToken) : Array.Empty<DomainReadResult>();
         var built = HostScsiLunBuilder.Build(luns, read.Where(r => r.State is not null).Select(r => r.State!).ToArray(),
-            ConnectionUri, local ? HostBlockDevices.Canonical : null);
+            ConnectionUri, Identity, local);
         // A domain undefined between the list and its read holds nothing any more: not an error of the listing.
         return (built, read.Where(r => r.Error is not null && r.Error.ErrorId != ErrorIds.DomainNotFound).Select(r => r.Error!).ToArray());
     }
@@ -89,14 +113,21 @@ internal sealed class ScsiManager : IDisposable
 
     // Which LUN each block source is, read from this machine's sysfs (a few small files a disk, no virsh):
     // only where the connection's host is this machine.
-    private SysfsLunIdentity? _identity;
+    private SysfsLunIdentity? _sysfsIdentity;
 
     public DomainScsiTopology Topology(DomainState state) =>
         TopologyBuilder.Build(state, ConnectionUri,
-            HostBlockDevices.IsLocalConnection(ConnectionUri) ? (_identity ??= new SysfsLunIdentity()).Identify : null);
+            HostBlockDevices.IsLocalConnection(ConnectionUri) ? (_sysfsIdentity ??= new SysfsLunIdentity()).Identify : null);
 
-    public DomainState ReadDomain(string domain, CancellationToken cancellationToken = default) =>
-        _reader.ReadForChange(domain, cancellationToken);
+    /// <summary>Reads a domain to change it; a name that cannot round-trip through libvirt's XML is refused first.</summary>
+    public DomainState ReadDomain(string domain, CancellationToken cancellationToken = default)
+    {
+        InputValidation.DomainName(domain);
+        var state = _reader.ReadForChange(domain, cancellationToken);
+        // Found by UUID or id, a domain whose name has a control character still cannot be changed by name.
+        InputValidation.DomainName(state.Name);
+        return state;
+    }
 
     public ControllerAttachPlan PlanNewController(string domain, ControllerRequest request, bool live, bool config, CancellationToken cancellationToken = default)
     {
@@ -114,11 +145,26 @@ internal sealed class ScsiManager : IDisposable
 
     public LunAttachPlan PlanLunAttach(string domain, LunRequest request, bool live, bool config, CancellationToken cancellationToken = default)
     {
+        InputValidation.DomainName(domain);
+        InputValidation.Source(request.Source);
+        if (request.Options.Sgio == "unfiltered") CheckUnfilteredSgio(domain, cancellationToken);
         var local = HostBlockDevices.IsLocalConnection(ConnectionUri);
         if (request.Source.Kind == LunSourceKind.Block && local) HostBlockDevices.CheckLunPath(request.Source.Path!, domain);
         var state = ReadDomain(domain, cancellationToken);
-        return LunAttachPlanner.Plan(state, request, ChangeScope.Resolve(state, live, config),
-            local ? HostBlockDevices.Canonical : null);
+        return LunAttachPlanner.Plan(state, request, ChangeScope.Resolve(state, live, config), Identity);
+    }
+
+    // libvirt 9.0 dropped unfiltered SG_IO (the kernel's unpriv_sgio never reached upstream Linux) and refuses the
+    // attribute in every definition; older libvirt took it. Asked only when -Sgio unfiltered is given.
+    private static readonly System.Text.RegularExpressions.Regex DaemonVersion =
+        new(@"Running against daemon: (\d+)\.(\d+)\.(\d+)", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    private void CheckUnfilteredSgio(string domain, CancellationToken cancellationToken)
+    {
+        var result = _virsh.Run(new VirshCommand("version").Flag("--daemon"), cancellationToken);
+        var match = DaemonVersion.Match(result.Output);
+        if (match.Success && int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= 9)
+            throw Error.SgioUnfilteredUnsupported(domain, $"{match.Groups[1].Value}.{match.Groups[2].Value}.{match.Groups[3].Value}");
     }
 
     /// <summary>Attaches the planned LUN (or returns the one already there) as the domain now shows it.</summary>
@@ -131,16 +177,32 @@ internal sealed class ScsiManager : IDisposable
 
     public ChangePlan PlanLunRemoval(string domain, string? targetDevice, LunSource? source, bool live, bool config, CancellationToken cancellationToken = default)
     {
+        if (source is not null) InputValidation.Source(source);
         var state = ReadDomain(domain, cancellationToken);
         var scope = ChangeScope.Resolve(state, live, config);
-        if (targetDevice is null)
-        {
-            targetDevice = LunRemovalPlanner.FindTargetBySource(state, source!, HostBlockDevices.IsLocalConnection(ConnectionUri) ? HostBlockDevices.Canonical : null);
-            if (targetDevice is null)
-                throw Error.LunNotFoundBySource(state.Name, source!.ToString());
-        }
-        return LunRemovalPlanner.Plan(state, targetDevice, scope);
+        return LunRemovalPlanner.Plan(state, LunTargetDevice(state, targetDevice, source), scope);
     }
+
+    /// <summary>The target device (sdX) of the disk a removal detaches: the one named, else the one with that source.</summary>
+    private string LunTargetDevice(DomainState state, string? targetDevice, LunSource? source) =>
+        targetDevice
+        ?? LunRemovalPlanner.FindTargetBySource(state, source!, Identity)
+        ?? throw Error.LunNotFoundBySource(state.Name, source!.ToString());
+
+    /// <summary>The disk a LUN removal plan detaches, as the domain shows it before the change (for prompts and -PassThru).</summary>
+    public ScsiDisk DiskToRemove(ChangePlan plan, string? targetDevice, LunSource? source)
+    {
+        var device = LunTargetDevice(plan.Domain, targetDevice, source);
+        return Topology(plan.Domain).Disks.First(d => d.TargetDevice == device);
+    }
+
+    /// <summary>The controller a removal plan removes, as the domain shows it before the change (for prompts and -PassThru).</summary>
+    public ScsiController ControllerToRemove(ChangePlan plan, int index) =>
+        Topology(plan.Domain).Controllers.First(c => c.Index == index);
+
+    /// <summary>The disks on a controller, which Remove-ScsiController -Force detaches first.</summary>
+    public IReadOnlyList<ScsiDisk> DisksOn(ChangePlan plan, int index) =>
+        Topology(plan.Domain).Disks.Where(d => d.Controller == index).ToArray();
 
     public ChangePlan PlanControllerRemoval(string domain, int index, bool force, bool live, bool config, CancellationToken cancellationToken = default)
     {

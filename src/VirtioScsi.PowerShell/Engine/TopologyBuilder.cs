@@ -22,7 +22,8 @@ internal static class TopologyBuilder
         var differences = new List<string>();
         var topology = new DomainScsiTopology
         {
-            Name = current.Name.Length > 0 ? current.Name : state.Name,
+            // The name virsh listed is exact; the XML's may not be (XML reads a CR that libvirt wrote as LF).
+            Name = state.Name.Length > 0 ? state.Name : current.Name,
             Uuid = current.Uuid,
             ConnectionUri = connectionUri,
             State = state.StateText,
@@ -38,7 +39,8 @@ internal static class TopologyBuilder
             .Select(m => ToController(topology.Name, connectionUri, m.Item, m.Presence, usage))
             .OrderBy(c => c.Index)
             .ToArray();
-        var models = topology.Controllers.ToDictionary(c => c.Index, c => c.Model);
+        // A damaged definition may repeat an index (libvirt never does): both controllers are shown, the first one's model counts.
+        var models = topology.Controllers.GroupBy(c => c.Index).ToDictionary(g => g.Key, g => g.First().Model);
         topology.Disks = Merge(state, d => d.ScsiDisks, d => d.TargetDevice ?? "", differences, "disk")
             .Select(m => WithIdentity(ToDisk(topology.Name, connectionUri, m.Item, m.Other, m.Presence, models), identify))
             .OrderBy(d => d.Controller ?? int.MaxValue).ThenBy(d => d.Target).ThenBy(d => d.Unit).ThenBy(d => d.TargetDevice)
@@ -99,6 +101,8 @@ internal static class TopologyBuilder
     private static ScsiController ToController(string domain, string? uri, ControllerElement c, DefinitionPresence presence, AddressUsage usage)
     {
         var used = usage.CountOn(c.Index);
+        var limits = ScsiControllerModels.LimitsOf(c.Model);
+        var unitsPerTarget = limits.MaxUnit + 1 - (limits.ReservedUnit is null ? 0 : 1);
         return new ScsiController
         {
             Domain = domain,
@@ -111,7 +115,10 @@ internal static class TopologyBuilder
             PciAddress = c.PciAddress,
             Alias = c.Alias,
             UnitsUsed = used,
-            UnitsFree = Math.Max(0, ScsiControllerModels.LimitsOf(c.Model).Capacity - used),
+            UnitsFree = Math.Max(0, limits.Capacity - used),
+            UnitsFreeOnTarget0 = Math.Max(0, unitsPerTarget - usage.CountOn(c.Index, 0)),
+            Targets = limits.MaxTarget + 1,
+            UnitsPerTarget = unitsPerTarget,
             Presence = presence,
         };
     }

@@ -21,9 +21,19 @@ internal static class Error
         new(ErrorIds.VirshNotFound, ErrorKind.NotInstalled, $"virsh at '{path}' could not be started: {e.Message}", path,
             "Install the libvirt client (Debian/Ubuntu: apt install libvirt-clients).", inner: e);
 
-    // VirshFailed (and the fallback id a failed command gets when virsh's words match nothing known)
+    // VirshFailed (and the fallback id a failed command gets when virsh's words match nothing known: AttachFailed, DetachFailed)
     public static VirtioScsiException VirshReportedError(string errorId, string what, object? target, string virshMessage) =>
-        new(errorId, ErrorKind.InvalidOperation, $"{what}: virsh reported an error.", target, null, virshMessage);
+        new(errorId, ErrorKind.InvalidOperation, $"{what}: virsh reported an error.", target, AdviceFor(errorId), virshMessage);
+
+    private static string? AdviceFor(string errorId) => errorId switch
+    {
+        ErrorIds.AttachFailed =>
+            "Act on virsh's words in the message: for an iSCSI LUN check that the portal answers from the libvirt host and that the IQN and LUN exist; " +
+            "for a host path, that it is a SCSI LUN; and that libvirt supports the options given.",
+        ErrorIds.DetachFailed =>
+            "Act on virsh's words in the message, then look at the domain with Get-DomainScsiTopology: the device may be gone already, or still there.",
+        _ => null,
+    };
 
     public static VirtioScsiException VirshCannotConnect(string what, object? target, string virshMessage) =>
         new(ErrorIds.VirshFailed, ErrorKind.ResourceUnavailable, $"{what}: virsh could not connect to libvirt.", target, CheckLibvirtd, virshMessage);
@@ -50,9 +60,29 @@ internal static class Error
     public static VirtioScsiException DomainNotFoundByVirsh(string what, object? target, string virshMessage) =>
         new(ErrorIds.DomainNotFound, ErrorKind.ObjectNotFound, $"{what}: the domain was not found.", target, CheckDomainName, virshMessage);
 
+    // ConnectionUriInvalid
+    public static VirtioScsiException ConnectionUriInvalid(string uri, string shown, string character, int position) =>
+        new(ErrorIds.ConnectionUriInvalid, ErrorKind.InvalidArgument,
+            $"The connection URI '{shown}' contains {character} at position {position + 1}.", uri,
+            "Pass a libvirt URI such as qemu:///system or qemu+ssh://user@host/system, without control characters (check $env:LIBVIRT_DEFAULT_URI too).");
+
+    // DomainNameInvalid
+    public static VirtioScsiException DomainNameEmpty() =>
+        new(ErrorIds.DomainNameInvalid, ErrorKind.InvalidArgument, "The domain name is empty.", "", CheckDomainName);
+
+    public static VirtioScsiException DomainNameInvalid(string domain, string shown, string character, int position) =>
+        new(ErrorIds.DomainNameInvalid, ErrorKind.InvalidArgument,
+            $"The domain name '{shown}' contains {character} at position {position + 1}, which libvirt's XML cannot carry back exactly.",
+            domain, CheckDomainName + " Names with control characters cannot be managed by this module: rename the domain with 'virsh domrename'.");
+
     // DomainXmlInvalid
     public static VirtioScsiException DomainXmlNotWellFormed(Exception e) =>
-        new(ErrorIds.DomainXmlInvalid, ErrorKind.InvalidData, $"The domain XML is not well-formed: {e.Message}", null, inner: e);
+        new(ErrorIds.DomainXmlInvalid, ErrorKind.InvalidData, $"The domain XML is not well-formed (or declares a DTD, which is refused): {e.Message}", null, inner: e);
+
+    public static VirtioScsiException DomainXmlUnusable(string domain, string problem) =>
+        new(ErrorIds.DomainXmlInvalid, ErrorKind.InvalidData,
+            $"The definition of domain '{domain}' cannot be planned on: {problem}.", domain,
+            "libvirt does not write such XML itself: check the domain with 'virsh dumpxml' and correct it with 'virsh edit'.");
 
     public static VirtioScsiException DomainXmlRootNotDomain(string? rootName) =>
         new(ErrorIds.DomainXmlInvalid, ErrorKind.InvalidData, $"The XML's root element is <{rootName}>, not <domain>.", null);
@@ -170,6 +200,11 @@ internal static class Error
             $"-IscsiTarget '{iqn}' is not an iSCSI name: it is empty or contains a space, quote or '/'.", iqn,
             "Pass the target's IQN, such as iqn.2001-05.com.example:storage, and the LUN number with -IscsiLun.");
 
+    public static VirtioScsiException SourceTextInvalid(string parameter, string text, string shown, string character, int position) =>
+        new(ErrorIds.SourceInvalid, ErrorKind.InvalidArgument,
+            $"{parameter} '{shown}' contains {character} at position {position + 1}, which libvirt's XML cannot carry back exactly.",
+            text, "Pass the text without control characters (a trailing newline from a file or a pasted escape sequence is a common cause).");
+
     public static VirtioScsiException IscsiLunOutOfRange(string iqn, int lun) =>
         new(ErrorIds.SourceInvalid, ErrorKind.InvalidArgument,
             $"-IscsiLun {lun} is out of range.", iqn, "Pass a LUN number from 0 to 16383.");
@@ -274,6 +309,19 @@ internal static class Error
             $"{step}: the guest did not release the device within {timeout.TotalSeconds:0} s. The removal request stays pending in the running domain.",
             domain,
             "Check that the guest OS runs and handles hot-unplug (ACPI for PCI controllers), then look again with Get-DomainScsiTopology; or stop the domain, which completes the removal.");
+
+    // SgioUnfilteredUnsupported
+    public static VirtioScsiException SgioUnfilteredUnsupported(string domain, string libvirtVersion) =>
+        new(ErrorIds.SgioUnfilteredUnsupported, ErrorKind.InvalidArgument,
+            $"-Sgio unfiltered cannot be used: libvirt {libvirtVersion} on this connection refuses unfiltered SG_IO (libvirt 9.0 dropped it, as upstream Linux never had the unpriv_sgio it needs).",
+            domain,
+            "Leave out -Sgio (filtered is the default). To let the guest send SCSI commands the kernel's filter blocks (persistent reservations, vendor commands), add -Rawio: QEMU then has CAP_SYS_RAWIO, which the filter lets through; or -ManagedReservations for reservations alone.");
+
+    // ControllerIndexGap
+    public static VirtioScsiException ControllerIndexGap(string domain, int index, int missing, int limit) =>
+        new(ErrorIds.ControllerIndexGap, ErrorKind.LimitsExceeded,
+            $"Using SCSI controller index {index} of domain '{domain}' needs {missing} SCSI controllers below it that the domain lacks (libvirt would fill each gap with an lsilogic controller); the module adds at most {limit}.",
+            domain, "Use a lower index (leave out -Index or -Controller to take the lowest free one), or add the controllers below it with New-ScsiController -Index first.");
 
     // NodeDeviceXmlInvalid (host device discovery)
     public static VirtioScsiException NodeDeviceXmlNotWellFormed(Exception e) =>

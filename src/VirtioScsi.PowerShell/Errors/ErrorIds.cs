@@ -39,6 +39,10 @@ public static class ErrorIds
     public const string AttachFailed = "AttachFailed";
     public const string DetachFailed = "DetachFailed";
     public const string RollbackIncomplete = "RollbackIncomplete";
+    public const string SgioUnfilteredUnsupported = "SgioUnfilteredUnsupported";
+    public const string DomainNameInvalid = "DomainNameInvalid";
+    public const string ControllerIndexGap = "ControllerIndexGap";
+    public const string ConnectionUriInvalid = "ConnectionUriInvalid";
     // Host LUNs (Get-HostScsiLun, Add-PassthroughLun -Wwid)
     public const string NodeDeviceXmlInvalid = "NodeDeviceXmlInvalid";
     public const string WwidNotFound = "WwidNotFound";

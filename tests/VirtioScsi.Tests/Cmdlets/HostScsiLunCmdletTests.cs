@@ -113,7 +113,7 @@ public sealed class HostScsiLunCmdletTests : IClassFixture<ModuleRunspace>
         Skip.If(MsaLun.Corpus is null, "../shared/corpus/libvirt-nodedev is absent");
         // The MSA LUN as Get-HostScsiLun makes it for a remote host (which has no SAN: its node devices are
         // the corpus's); a remote host's stable path is derived from the WWID.
-        var lun = HostScsiLunBuilder.Build(HostLunCatalog.Build(MsaLun.OnePath()), Array.Empty<Libvirt.DomainState>(), RemoteUri, null).Single();
+        var lun = HostScsiLunBuilder.Build(HostLunCatalog.Build(MsaLun.OnePath()), Array.Empty<Libvirt.DomainState>(), RemoteUri, LunSourceIdentity.Default, hostReadable: false).Single();
         var name = LiveStack.UniqueName("hl");
         DefineRemote(name, TestDevices.Virtio0);
         try

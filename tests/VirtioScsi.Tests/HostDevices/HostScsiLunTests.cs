@@ -20,7 +20,7 @@ public class HostScsiLunTests
     private static HostScsiLun[] Remotely(params DomainStateXml[] domains) => Remotely(MsaLun.OnePath().ToArray(), domains);
 
     private static HostScsiLun[] Remotely(NodeDevice[] devices, params DomainStateXml[] domains) =>
-        HostScsiLunBuilder.Build(HostLunCatalog.Build(devices), domains.Select(d => d.State).ToArray(), Remote, null).ToArray();
+        HostScsiLunBuilder.Build(HostLunCatalog.Build(devices), domains.Select(d => d.State).ToArray(), Remote, LunSourceIdentity.Default, hostReadable: false).ToArray();
 
     [SkippableFact]
     public void A_remote_hosts_msa_lun_gets_the_wwn_path_udev_makes_from_its_wwid()
@@ -69,7 +69,7 @@ public class HostScsiLunTests
         }).ToArray();
         var roots = tree.Roots;
         var luns = HostScsiLunBuilder.Build(HostLunCatalog.Build(devices, tree.Resolver()),
-            new[] { DomainStateXml.ShutOff("db1", BlockDisk("/dev/dm-0", "sda")).State }, "qemu:///system", p => roots.KernelName(p) ?? p);
+            new[] { DomainStateXml.ShutOff("db1", BlockDisk("/dev/dm-0", "sda")).State }, "qemu:///system", new LunSourceIdentity(p => roots.KernelName(p) ?? p), hostReadable: true);
 
         var lun = luns.Single();
         Assert.Equal(("/dev/mapper/mpatha", false, "/dev/mapper/mpatha"), (lun.Path, lun.PathIsDerived, lun.MultipathMap));
