@@ -315,15 +315,17 @@ Describe 'README.md: the Examples section as tests' {
         $all = Invoke-ReadmeExample -Example 'Get-HostScsiLun -All | Format-List Wwid, Path, Paths, HostAddress, UsedBy, HostUse, NotPassthroughCapableReason'
         $all.ExitCode | Should -Be 0 -Because $all.Output
         if (Test-Path /sys/class/block/vda) {
-            $all.Output | Should -Match 'Paths\s+: \{/dev/vda\}'
-            $all.Output -replace '\s+', ' ' | Should -Match 'NotPassthroughCapableReason : /dev/vda is not a SCSI device of the host'
+            # The list's labels come coloured (PSStyle); the text is what counts.
+            $text = $all.Output -replace "`e\[[0-9;]*m", '' -replace '\s+', ' '
+            $text | Should -Match 'Paths : \{/dev/vda\}'
+            $text | Should -Match 'NotPassthroughCapableReason : /dev/vda is not a SCSI device of the host'
         }
         # No LUN has the WWID: nothing comes down the pipe, nothing is attached, no error.
         $piped = Invoke-ReadmeExample -Example 'Get-HostScsiLun -Wwid 600a098038303634722b4d59704b7a35 | Add-PassthroughLun -Domain web01 -WhatIf' -Substitute ([ordered]@{ 'web01' = $name })
         $piped.ExitCode | Should -Be 0 -Because $piped.Output
         $piped.Output.Trim() | Should -BeNullOrEmpty
         $byWwid = Invoke-ReadmeExample -Example 'Add-PassthroughLun web01 -Wwid 600a098038303634722b4d59704b7a35 -WhatIf' -Substitute ([ordered]@{ 'web01' = $name }) -AllowErrors
-        $byWwid.Output -replace '\s+', ' ' | Should -Match "No host LUN has the WWID '600a098038303634722b4d59704b7a35' on"
+        $byWwid.Output -replace '\s+', ' ' | Should -Match "No host LUN has the WWID '600a098038303634722b4d59704b7a35'\. Recommendation: List the host's LUNs with Get-HostScsiLun"
         Get-InactiveXml $name | Should -Be $before
     }
 
