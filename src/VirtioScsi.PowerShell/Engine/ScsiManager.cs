@@ -22,11 +22,16 @@ internal sealed class ScsiManager : IDisposable
     private readonly DomainReader _reader;
     private readonly ChangeExecutor _executor;
 
-    internal ScsiManager(IVirshRunner virsh)
+    internal ScsiManager(IVirshRunner virsh) : this(virsh, null)
+    {
+    }
+
+    /// <param name="rollbackTimeout">How long undoing a failed change may take (default: VIRTIOSCSI_ROLLBACK_TIMEOUT_SEC, 30 s).</param>
+    internal ScsiManager(IVirshRunner virsh, TimeSpan? rollbackTimeout)
     {
         _virsh = virsh;
         _reader = new DomainReader(virsh);
-        _executor = new ChangeExecutor(virsh, _reader);
+        _executor = new ChangeExecutor(virsh, _reader, rollbackTimeout);
     }
 
     // Attach plans have no detach step of their own (their rollback has its own bound), but the executor takes one.
@@ -129,18 +134,36 @@ internal sealed class ScsiManager : IDisposable
         return state;
     }
 
+    /// <summary>
+    /// The read a change is planned from (and -WhatIf shows): taken while no other change to the domain runs,
+    /// so that it never sees one half done (a controller in the running domain but not yet in the persistent one).
+    /// </summary>
+    private DomainState ReadToPlan(string domain, CancellationToken cancellationToken)
+    {
+        // Checked before the name goes into a lock file's name.
+        InputValidation.DomainName(domain);
+        return DomainChanges.ReadSettled(ConnectionUri, domain, () => ReadDomain(domain, cancellationToken), cancellationToken);
+    }
+
     public ControllerAttachPlan PlanNewController(string domain, ControllerRequest request, bool live, bool config, CancellationToken cancellationToken = default)
     {
-        var state = ReadDomain(domain, cancellationToken);
-        return ControllerAttachPlanner.Plan(state, request, ChangeScope.Resolve(state, live, config));
+        var state = ReadToPlan(domain, cancellationToken);
+        return PlanAgain.Remember(ControllerAttachPlanner.Plan(state, request, ChangeScope.Resolve(state, live, config)),
+            fresh => ControllerAttachPlanner.Plan(fresh, request, ChangeScope.Resolve(fresh, live, config)));
     }
 
     /// <param name="stepStarting">Told before each step: its position, the number of steps, and what it does.</param>
     public ScsiController ApplyNewController(ControllerAttachPlan plan, CancellationToken cancellationToken = default,
         Action<int, int, string>? stepStarting = null)
     {
-        var after = _executor.Execute(plan.Change, readBack: true, AttachRemovalTimeout, stepStarting, cancellationToken)!;
-        return Topology(after).Controllers.First(c => c.Index == plan.Index);
+        return DomainChanges.Run(ConnectionUri, plan.Change.Domain.Name, _reader, fresh =>
+        {
+            var current = PlanAgain.From(plan, fresh);
+            var model = current.Change.Steps.Select(s => (s.Xml as System.Xml.Linq.XElement)?.Attribute("model")?.Value).LastOrDefault(m => m is not null);
+            var after = _executor.Execute(current.Change, readBack: true, AttachRemovalTimeout, stepStarting, cancellationToken,
+                state => AttachCheck.Controller(current, model, state))!;
+            return Topology(after).Controllers.First(c => c.Index == current.Index);
+        }, cancellationToken);
     }
 
     public LunAttachPlan PlanLunAttach(string domain, LunRequest request, bool live, bool config, CancellationToken cancellationToken = default)
@@ -150,8 +173,9 @@ internal sealed class ScsiManager : IDisposable
         if (request.Options.Sgio == "unfiltered") CheckUnfilteredSgio(domain, cancellationToken);
         var local = HostBlockDevices.IsLocalConnection(ConnectionUri);
         if (request.Source.Kind == LunSourceKind.Block && local) HostBlockDevices.CheckLunPath(request.Source.Path!, domain);
-        var state = ReadDomain(domain, cancellationToken);
-        return LunAttachPlanner.Plan(state, request, ChangeScope.Resolve(state, live, config), Identity);
+        var state = ReadToPlan(domain, cancellationToken);
+        return PlanAgain.Remember(LunAttachPlanner.Plan(state, request, ChangeScope.Resolve(state, live, config), Identity),
+            fresh => LunAttachPlanner.Plan(fresh, request, ChangeScope.Resolve(fresh, live, config), Identity));
     }
 
     // libvirt 9.0 dropped unfiltered SG_IO (the kernel's unpriv_sgio never reached upstream Linux) and refuses the
@@ -171,14 +195,27 @@ internal sealed class ScsiManager : IDisposable
     /// <param name="stepStarting">Told before each step: its position, the number of steps, and what it does.</param>
     public ScsiDisk ApplyLunAttach(LunAttachPlan plan, CancellationToken cancellationToken = default, Action<int, int, string>? stepStarting = null)
     {
-        var after = plan.Change.ChangesNothing ? plan.Change.Domain : _executor.Execute(plan.Change, readBack: true, AttachRemovalTimeout, stepStarting, cancellationToken)!;
+        if (plan.Change.ChangesNothing) return Topology(plan.Change.Domain).Disks.First(d => d.TargetDevice == plan.TargetDevice);
+        return DomainChanges.Run(ConnectionUri, plan.Change.Domain.Name, _reader, fresh => AttachLun(PlanAgain.From(plan, fresh), stepStarting, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>One attempt of an attach, under the domain's lock: reported only once the read-back shows the LUN as planned.</summary>
+    private ScsiDisk AttachLun(LunAttachPlan plan, Action<int, int, string>? stepStarting, CancellationToken cancellationToken)
+    {
+        var after = plan.Change.ChangesNothing ? plan.Change.Domain
+            : _executor.Execute(plan.Change, readBack: true, AttachRemovalTimeout, stepStarting, cancellationToken, state => AttachCheck.Lun(plan, state))!;
         return Topology(after).Disks.First(d => d.TargetDevice == plan.TargetDevice);
     }
 
     public ChangePlan PlanLunRemoval(string domain, string? targetDevice, LunSource? source, bool live, bool config, CancellationToken cancellationToken = default)
     {
         if (source is not null) InputValidation.Source(source);
-        var state = ReadDomain(domain, cancellationToken);
+        var state = ReadToPlan(domain, cancellationToken);
+        return PlanAgain.Remember(PlanLunRemoval(state, targetDevice, source, live, config), fresh => PlanLunRemoval(fresh, targetDevice, source, live, config));
+    }
+
+    private ChangePlan PlanLunRemoval(DomainState state, string? targetDevice, LunSource? source, bool live, bool config)
+    {
         var scope = ChangeScope.Resolve(state, live, config);
         return LunRemovalPlanner.Plan(state, LunTargetDevice(state, targetDevice, source), scope);
     }
@@ -206,12 +243,14 @@ internal sealed class ScsiManager : IDisposable
 
     public ChangePlan PlanControllerRemoval(string domain, int index, bool force, bool live, bool config, CancellationToken cancellationToken = default)
     {
-        var state = ReadDomain(domain, cancellationToken);
-        return ControllerRemovalPlanner.Plan(state, index, ChangeScope.Resolve(state, live, config), force);
+        var state = ReadToPlan(domain, cancellationToken);
+        return PlanAgain.Remember(ControllerRemovalPlanner.Plan(state, index, ChangeScope.Resolve(state, live, config), force),
+            fresh => ControllerRemovalPlanner.Plan(fresh, index, ChangeScope.Resolve(fresh, live, config), force));
     }
 
     /// <summary>Carries out a removal plan, waiting (up to <paramref name="timeout"/>) for the guest to release live devices.</summary>
     /// <param name="stepStarting">Told before each step: its position, the number of steps, and what it does.</param>
     public void ApplyRemoval(ChangePlan plan, TimeSpan timeout, CancellationToken cancellationToken = default, Action<int, int, string>? stepStarting = null) =>
-        _executor.Execute(plan, readBack: false, timeout, stepStarting, cancellationToken);
+        DomainChanges.Run(ConnectionUri, plan.Domain.Name, _reader,
+            fresh => _executor.Execute(PlanAgain.From(plan, fresh), readBack: false, timeout, stepStarting, cancellationToken), cancellationToken);
 }

@@ -322,6 +322,30 @@ internal static class Error
         new(ErrorIds.ControllerIndexGap, ErrorKind.LimitsExceeded,
             $"Using SCSI controller index {index} of domain '{domain}' needs {missing} SCSI controllers below it that the domain lacks (libvirt would fill each gap with an lsilogic controller); the module adds at most {limit}.",
             domain, "Use a lower index (leave out -Index or -Controller to take the lowest free one), or add the controllers below it with New-ScsiController -Index first.");
+    // DomainChangeInProgress, DomainLockUnavailable: one change at a time to a domain (Engine/DomainChangeLock)
+    public static VirtioScsiException DomainChangeInProgress(string domain, TimeSpan waited, string lockPath) =>
+        new(ErrorIds.DomainChangeInProgress, ErrorKind.ResourceUnavailable,
+            $"Another change to domain '{domain}' was in progress and did not finish within {waited.TotalSeconds:0} s, so this one was not started.",
+            domain,
+            $"Run the command again when the other change has finished, or allow a longer wait with $env:VIRTIOSCSI_LOCK_TIMEOUT_SEC (seconds, default 120). 'fuser {lockPath}' shows the process holding the domain.");
+
+    public static VirtioScsiException DomainLockUnavailable(string domain, string lockPath, string why) =>
+        new(ErrorIds.DomainLockUnavailable, ErrorKind.ResourceUnavailable,
+            $"The lock that keeps changes to domain '{domain}' apart cannot be taken ({lockPath}): {why}", domain,
+            "Let this user write the file (another user created it without group or world write), or remove it while no change runs.");
+
+    // AttachNotAsPlanned: the read-back after an attach does not show the LUN where the plan put it
+    public static VirtioScsiException AttachNotAsPlanned(string domain, string what, string found) =>
+        new(ErrorIds.AttachNotAsPlanned, ErrorKind.InvalidOperation,
+            $"{what}: libvirt reported success, but domain '{domain}' read back shows {found}, so the LUN is not passed through as planned.",
+            domain,
+            "Look at the domain with Get-DomainScsiTopology; another tool may have changed it at the same time. Run the command again.");
+
+    // RollbackIncomplete: a failed change whose undoing did not finish either
+    public static VirtioScsiException RollbackIncomplete(VirtioScsiException cause, string domain, string undone, string whyNotFinished, string leftBehind, string removeWith) =>
+        new(ErrorIds.RollbackIncomplete, ErrorKind.InvalidOperation,
+            cause.Message + " " + undone + "Rolling back did not finish: " + whyNotFinished + " Left behind in domain '" + domain + "': " + leftBehind,
+            domain, "Remove what was left behind with: " + removeWith + " (then check with Get-DomainScsiTopology).", inner: cause);
 
     // NodeDeviceXmlInvalid (host device discovery)
     public static VirtioScsiException NodeDeviceXmlNotWellFormed(Exception e) =>

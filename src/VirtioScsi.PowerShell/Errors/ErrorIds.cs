@@ -43,6 +43,9 @@ public static class ErrorIds
     public const string DomainNameInvalid = "DomainNameInvalid";
     public const string ControllerIndexGap = "ControllerIndexGap";
     public const string ConnectionUriInvalid = "ConnectionUriInvalid";
+    public const string DomainChangeInProgress = "DomainChangeInProgress";
+    public const string DomainLockUnavailable = "DomainLockUnavailable";
+    public const string AttachNotAsPlanned = "AttachNotAsPlanned";
     // Host LUNs (Get-HostScsiLun, Add-PassthroughLun -Wwid)
     public const string NodeDeviceXmlInvalid = "NodeDeviceXmlInvalid";
     public const string WwidNotFound = "WwidNotFound";
