@@ -21,6 +21,7 @@
         'Remove-ScsiController'
         'Get-PassthroughLun'
         'Get-ScsiController'
+        'Get-HostScsiLun'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

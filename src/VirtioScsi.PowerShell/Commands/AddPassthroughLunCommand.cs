@@ -4,6 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using VirtioScsi.Commands.Completers;
 using VirtioScsi.Engine;
+using VirtioScsi.Errors;
 using VirtioScsi.Model;
 using VirtioScsi.Planning;
 
@@ -27,6 +28,18 @@ public sealed class AddPassthroughLunCommand : LunSourceCmdlet
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(DomainNameCompleter))]
     public new string[] Domain { get; set; } = new string[0];
+
+    private const string WwidSet = "Wwid";
+
+    /// <summary>
+    /// The LUN's WWID (3600a0980…, or the NAA as 600a0980…/naa.600a0980…; wildcards allowed if they match one
+    /// LUN): the host's stable path to it (its multipath map, else its /dev/disk/by-id link) is attached.
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = WwidSet)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(WwidCompleter))]
+    public string Wwid { get; set; } = "";
 
     /// <summary>The index of the virtio-scsi controller to use. Default: the first virtio-scsi controller, or a new one.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -76,24 +89,29 @@ public sealed class AddPassthroughLunCommand : LunSourceCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    // Each input record's connection, controller (both may come from a piped object) and domains, attached in EndProcessing.
-    private readonly List<(string? Uri, int? Controller, string[] Domains)> _records = new();
+    // Each input record's connection, controller, source (all may come from a piped object) and domains, attached in EndProcessing.
+    private readonly List<(string? Uri, int? Controller, LunSource Source, string[] Domains)> _records = new();
 
-    private protected override void Change() => _records.Add((EffectiveUri, Controller, Domain));
+    private protected override void Change()
+    {
+        RefusePipedLunWithoutDomain();
+        _records.Add((EffectiveUri, Controller, RequestedSource()!, Domain));
+    }
 
-    // The records that share a connection and a controller are one attachment: one address on all their domains.
+    // The records that share a connection, a controller and a source are one attachment: one address on all their domains.
     protected override void EndProcessing()
     {
-        foreach (var group in _records.GroupBy(r => (r.Uri, r.Controller)))
+        foreach (var group in _records.GroupBy(r => (r.Uri, r.Controller, r.Source.IdentityKey)))
         {
             var domains = group.SelectMany(r => r.Domains).Distinct(StringComparer.Ordinal).ToArray();
             // The group's connection for everything that asks for the current one (ShouldChange's description).
             ConnectionUri = group.Key.Uri;
-            Guard(() => Attach(ManagerFor(group.Key.Uri), group.Key.Controller, domains));
+            var source = group.First().Source;
+            Guard(() => Attach(ManagerFor(group.Key.Uri), Request(group.Key.Controller, source), domains));
         }
     }
 
-    private LunRequest Request(int? controller) => new(RequestedSource()!)
+    private LunRequest Request(int? controller, LunSource source) => new(source)
     {
         Controller = controller,
         Target = Target,
@@ -111,9 +129,8 @@ public sealed class AddPassthroughLunCommand : LunSourceCmdlet
         },
     };
 
-    private void Attach(ScsiManager manager, int? controller, string[] domains)
+    private void Attach(ScsiManager manager, LunRequest request, string[] domains)
     {
-        var request = Request(controller);
         if (domains.Length == 1)
         {
             AttachOne(manager, request, domains[0]);
@@ -159,5 +176,24 @@ public sealed class AddPassthroughLunCommand : LunSourceCmdlet
         return plan.NewControllerIndex is { } index
             ? $"Add virtio-scsi controller {index} to domain '{name}', then attach {lun}"
             : $"Attach {lun}";
+    }
+
+    // A LUN from Get-HostScsiLun piped without -Domain: PowerShell binds its Path to -Path and, having no
+    // domain, the object itself (as text: the same path) to -Domain. libvirt names never contain '/'.
+    private void RefusePipedLunWithoutDomain()
+    {
+        var bound = MyInvocation.BoundParameters.TryGetValue("Domain", out var value) ? value : null;
+        var domains = bound as string[] ?? (bound is string one ? new[] { one } : new string[0]);
+        if (ParameterSetName == PathSet && Path.IndexOf('/') >= 0 && System.Array.IndexOf(domains, Path) >= 0)
+            throw Error.PipedLunWithoutDomain(Path);
+    }
+
+    private protected override LunSource? OtherSource() => ParameterSetName == WwidSet ? WwidSource() : null;
+
+    private LunSource WwidSource()
+    {
+        var lun = Manager.ResolveWwid(Wwid, StopToken);
+        WriteVerbose($"-Wwid '{Wwid}' is the LUN {lun.Wwid} ({lun.Vendor} {lun.Model}, {string.Join(", ", lun.Paths)}): attaching {lun.Path}.");
+        return LunSource.Block(lun.Path!);
     }
 }

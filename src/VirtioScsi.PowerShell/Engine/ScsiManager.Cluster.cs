@@ -25,7 +25,7 @@ internal sealed partial class ScsiManager
     private Func<LunSource, string> KeyOf => Identity.KeyOf;
 
     /// <summary>A domain's topology, each LUN with the other domains read with it that hold the same source.</summary>
-    public DomainScsiTopology Topology(DomainReadResult read) => TopologyBuilder.Build(read.State!, ConnectionUri, read.Holders);
+    public DomainScsiTopology Topology(DomainReadResult read) => Topology(read.State!, read.Holders);
 
     /// <summary>A -Path checked on this host (local connections): exists, whole, SCSI, and not used by the host itself.</summary>
     private IReadOnlyList<string> CheckHostPath(LunRequest request, string domain) =>

@@ -30,6 +30,15 @@ public sealed class ScsiDisk
     public int? BootOrder { get; internal set; }
     public string? Alias { get; internal set; }
     public DefinitionPresence Presence { get; internal set; }
+    /// <summary>
+    /// The WWID of the host LUN behind a block source, when the host is this machine and the source is a SCSI
+    /// disk or multipath map (read from sysfs); null otherwise (remote host, iSCSI source, no SCSI layer).
+    /// </summary>
+    public string? Wwid { get; internal set; }
+    /// <summary>The host LUN's vendor, when <see cref="Wwid"/> is known.</summary>
+    public string? Vendor { get; internal set; }
+    /// <summary>The host LUN's model (product), when <see cref="Wwid"/> is known.</summary>
+    public string? Model { get; internal set; }
     /// <summary>The other domains of the connection that hold the same source (running or persistent definition), by name.</summary>
     public string[] SharedWith { get; internal set; } = new string[0];
 
