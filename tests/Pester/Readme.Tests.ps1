@@ -359,7 +359,8 @@ Describe 'README.md: the Examples section as tests' {
             $shown.Output | Should -Match ([regex]::Escape($node) + '\s+sda\s+1:0:0:0\s+True')
             Get-InactiveXml $node | Should -Match "<controller type='scsi' index='1' model='virtio-scsi'"
         }
-        $shown.Output | Should -Match ([regex]::Escape("{$($nodes[1]), $($nodes[2])}"))
+        # node1's SharedWith names the other two (in name order; the table may cut the second short).
+        $shown.Output | Should -Match ([regex]::Escape($nodes[0]) + '\s+sda\s+1:0:0:0\s+True\s+\{(' + [regex]::Escape($nodes[1]) + '|' + [regex]::Escape($nodes[2]) + '),')
 
         $piped = Invoke-ReadmeExample -Example "'node1', 'node2' | Add-PassthroughLun -IscsiPortal 192.0.2.10:3260 -IscsiTarget iqn.2001-05.com.example:quorum -IscsiLun 1 -Shareable" `
             -Substitute ([ordered]@{ 'node1' = $nodes[0]; 'node2' = $nodes[1]; '192.0.2.10:3260' = $quorum.Portal; 'iqn.2001-05.com.example:quorum' = $quorum.Iqn })
