@@ -88,8 +88,13 @@ internal sealed class ScsiManager : IDisposable
         var local = HostBlockDevices.IsLocalConnection(ConnectionUri);
         if (request.Source.Kind == LunSourceKind.Block && local) HostBlockDevices.CheckLunPath(request.Source.Path!, domain);
         var state = ReadDomain(domain, cancellationToken);
-        return LunAttachPlanner.Plan(state, request, ChangeScope.Resolve(state, live, config),
+        var plan = LunAttachPlanner.Plan(state, request, ChangeScope.Resolve(state, live, config),
             local ? HostBlockDevices.Canonical : null);
+        if (request.Source.Kind != LunSourceKind.Block || local || plan.Existing is not null) return plan;
+        // The device is on the far host: libvirt checks it there, and its words map to the same ErrorIds.
+        var warnings = plan.Change.Warnings.Append(Error.PathNotCheckedRemotely(request.Source.Path!, ConnectionUri)).ToArray();
+        return new LunAttachPlan(new ChangePlan(plan.Change.Domain, plan.Change.Scope, plan.Change.Steps, warnings),
+            plan.TargetDevice, plan.Address, plan.NewControllerIndex, plan.Existing);
     }
 
     /// <summary>Attaches the planned LUN (or returns the one already there) as the domain now shows it.</summary>
