@@ -26,7 +26,7 @@ module="$bench/.out/module/VirtioScsi/$version"
 rm -rf "$bench/.out/module"
 mkdir -p "$module/en-US"
 cp "$artifacts/bin/VirtioScsi.PowerShell/release/VirtioScsi.PowerShell.dll" "$module/"
-cp "$root/VirtioScsi.psd1" "$root/VirtioScsi.Format.ps1xml" "$module/"
+cp "$root/VirtioScsi.psd1" "$root/VirtioScsi.Format.ps1xml" "$root/VirtioScsi.Types.ps1xml" "$module/"
 cp -r "$root/en-US/." "$module/en-US/"
 
 # The pwsh part runs on the toolchain's pwsh (one on PATH, else the pinned .NET tool), unless --no-pwsh.

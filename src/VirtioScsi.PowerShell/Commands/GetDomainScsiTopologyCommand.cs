@@ -1,8 +1,13 @@
+using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
 using VirtioScsi.Engine;
 using VirtioScsi.Commands.Completers;
+using VirtioScsi.Errors;
 using VirtioScsi.Model;
 
 namespace VirtioScsi.Commands;
@@ -22,6 +27,15 @@ public sealed class GetDomainScsiTopologyCommand : VirtioScsiCmdlet
     [ArgumentCompleter(typeof(DomainNameCompleter))]
     public string[]? Name { get; set; }
 
+    /// <summary>
+    /// One or more libvirt URIs; several are read in parallel, and each object names its connection. Default:
+    /// $env:LIBVIRT_DEFAULT_URI, else virsh's own default.
+    /// </summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Connect")]
+    [ValidateNotNullOrEmpty]
+    public new string[]? ConnectionUri { get; set; }
+
     /// <summary>Read the persistent definitions (what the domains boot with next), not the running ones.</summary>
     [Parameter]
     public SwitchParameter Inactive { get; set; }
@@ -29,8 +43,12 @@ public sealed class GetDomainScsiTopologyCommand : VirtioScsiCmdlet
     // Names are gathered first and read together in EndProcessing: one virsh process for all of them.
     protected override void ProcessRecord()
     {
-        if (Name is null) _requests.Add((EffectiveUri, null));
-        else foreach (var name in Name) _requests.Add((EffectiveUri, name));
+        var uris = ConnectionUri is null ? new[] { ScsiManagerFactory.ResolveUri(null) } : ConnectionUri.Select(ScsiManagerFactory.ResolveUri);
+        foreach (var uri in uris)
+        {
+            if (Name is null) _requests.Add((uri, null));
+            else foreach (var name in Name) _requests.Add((uri, name));
+        }
     }
 
     // Reading is one batch; progress shows while the objects of many domains are built and written.
@@ -38,13 +56,18 @@ public sealed class GetDomainScsiTopologyCommand : VirtioScsiCmdlet
 
     protected override void EndProcessing()
     {
-        foreach (var group in _requests.GroupBy(r => r.Uri))
+        var hosts = _requests.GroupBy(r => r.Uri).ToArray();
+        if (hosts.Length > 1)
+        {
+            ReadInParallel(hosts);
+            return;
+        }
+        foreach (var group in hosts)
         {
             Guard(() =>
             {
                 var manager = ManagerFor(group.Key);
-                var filters = group.Where(r => r.Name is not null).Select(r => Filter(r.Name!)).ToArray();
-                var results = manager.ReadDomains(filters, Inactive.IsPresent, StopToken);
+                var results = manager.ReadDomains(Filters(group), Inactive.IsPresent, StopToken);
                 var showProgress = results.Count >= ProgressThreshold;
                 for (var i = 0; i < results.Count; i++)
                 {
@@ -56,6 +79,71 @@ public sealed class GetDomainScsiTopologyCommand : VirtioScsiCmdlet
                 }
             });
         }
+    }
+
+    private static NameFilter[] Filters(IEnumerable<(string? Uri, string? Name)> requests) =>
+        requests.Where(r => r.Name is not null).Select(r => Filter(r.Name!)).ToArray();
+
+    /// <summary>
+    /// Several connections: each is read on a thread of its own, with an engine (and virsh session) of its
+    /// own, while this thread writes what they find as it comes (PowerShell's streams take writes from the
+    /// pipeline thread only). A host that fails is a non-terminating error; the others go on.
+    /// </summary>
+    private void ReadInParallel(IReadOnlyList<IGrouping<string?, (string? Uri, string? Name)>> hosts)
+    {
+        using var found = new BlockingCollection<Found>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(StopToken);
+        var reading = hosts.Count;
+        var readers = hosts.Select(host => Task.Run(() =>
+        {
+            try
+            {
+                using var manager = ScsiManagerFactory.ForCmdlet(line => found.Add(new Found { Verbose = line })).Open(host.Key);
+                foreach (var result in manager.ReadDomains(Filters(host), Inactive.IsPresent, stop.Token))
+                {
+                    found.Add(result.Error is not null ? new Found { Error = result.Error } : new Found { Topology = manager.Topology(result.State!) });
+                }
+            }
+            catch (VirtioScsiException e)
+            {
+                found.Add(new Found { Error = e });
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            finally
+            {
+                if (Interlocked.Decrement(ref reading) == 0) found.CompleteAdding();
+            }
+        })).ToArray();
+        try
+        {
+            foreach (var item in found.GetConsumingEnumerable(StopToken))
+            {
+                if (item.Verbose is not null) WriteVerbose(item.Verbose);
+                else if (item.Topology is not null) WriteObject(item.Topology);
+                else if (item.Error!.ErrorId == ErrorIds.VirshNotFound) ThrowTerminatingError(ErrorRecords.From(item.Error));
+                else WriteError(ErrorRecords.From(item.Error));
+            }
+        }
+        catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
+        {
+            // Ctrl+C: each reader's virsh was stopped with the same token; PowerShell reports the stop itself.
+        }
+        finally
+        {
+            // Whatever ended the loop (a terminating error, Ctrl+C), the readers stop and give their sessions back
+            // before the collection goes.
+            stop.Cancel();
+            Task.WaitAll(readers);
+        }
+    }
+
+    private sealed class Found
+    {
+        public string? Verbose;
+        public DomainScsiTopology? Topology;
+        public VirtioScsiException? Error;
     }
 
     private static NameFilter Filter(string text)
