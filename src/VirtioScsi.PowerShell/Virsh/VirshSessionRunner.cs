@@ -18,7 +18,8 @@ internal sealed class VirshSessionRunner : IVirshRunner
     // Interactive virsh reads its input through readline a character at a time, and echoes it: measured,
     // 100 dumpxml in a session took ~1.5x as long as in a fresh process's argument. So the session serves
     // the small reads and changes of a cmdlet call (where a process start would dominate), and large batches
-    // (topology of many domains) go as an argument.
+    // (topology of many domains) go as an argument. Not on a remote connection: there a new process pays the
+    // connection again (over ssh, the handshake: ≈ 0.5 s), far more than the session's slower reading.
     private const int MaxSessionBatch = 16;
 
     private readonly VirshProgram _virsh;
@@ -37,7 +38,10 @@ internal sealed class VirshSessionRunner : IVirshRunner
         _virsh = virsh;
         _processes = new VirshProcessRunner(virsh);
         _pool = pool;
+        _remote = VirshProgram.IsRemote(virsh.ConnectionUri);
     }
+
+    private readonly bool _remote;
 
     public string? ConnectionUri => _virsh.ConnectionUri;
     public int ProcessesStarted => _virsh.ProcessesStarted;
@@ -49,18 +53,18 @@ internal sealed class VirshSessionRunner : IVirshRunner
     public void Dispose() => Release();
 
     public VirshResult Run(VirshCommand command, CancellationToken cancellationToken = default) =>
-        Fits(new[] { command }) ? InSession(new[] { command }, cancellationToken)[0] : _processes.Run(command, cancellationToken);
+        Fits(new[] { command }, _remote) ? InSession(new[] { command }, cancellationToken)[0] : _processes.Run(command, cancellationToken);
 
     public IReadOnlyList<VirshResult> RunBatch(IReadOnlyList<VirshCommand> commands, CancellationToken cancellationToken = default)
     {
         if (commands.Count == 0) return Array.Empty<VirshResult>();
-        return Fits(commands) ? InSession(commands, cancellationToken) : _processes.RunBatch(commands, cancellationToken);
+        return Fits(commands, _remote) ? InSession(commands, cancellationToken) : _processes.RunBatch(commands, cancellationToken);
     }
 
     // Windows PowerShell 5.1 writes stdin in the ANSI code page (netstandard2.0 cannot choose UTF-8 there),
     // so on Windows a session carries ASCII only; anything else goes as an argument, which is UTF-16 safe.
-    private static bool Fits(IReadOnlyList<VirshCommand> commands) =>
-        commands.Count <= MaxSessionBatch && VirshSession.CanCarry(commands) &&
+    private static bool Fits(IReadOnlyList<VirshCommand> commands, bool remote) =>
+        (remote || commands.Count <= MaxSessionBatch) && VirshSession.CanCarry(commands) &&
         (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows) || commands.All(c => c.ToVirshSyntax().All(ch => ch < 128)));
 
     private IReadOnlyList<VirshResult> InSession(IReadOnlyList<VirshCommand> commands, CancellationToken cancellationToken)
