@@ -94,7 +94,9 @@ public sealed class GetDomainScsiTopologyCommand : VirtioScsiCmdlet
         using var found = new BlockingCollection<Found>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(StopToken);
         var reading = hosts.Count;
-        var readers = hosts.Select(host => Task.Run(() =>
+        // A thread each (LongRunning), not the thread pool's: the readers block on virsh, and a pool that
+        // starts with one thread per core would read 8 hosts on 2 cores in 4 waves.
+        var readers = hosts.Select(host => Task.Factory.StartNew(() =>
         {
             try
             {
@@ -115,7 +117,7 @@ public sealed class GetDomainScsiTopologyCommand : VirtioScsiCmdlet
             {
                 if (Interlocked.Decrement(ref reading) == 0) found.CompleteAdding();
             }
-        })).ToArray();
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
         try
         {
             foreach (var item in found.GetConsumingEnumerable(StopToken))
