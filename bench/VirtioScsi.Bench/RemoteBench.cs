@@ -91,15 +91,17 @@ public sealed class RemoteBench
             File.WriteAllText(file, LunXml(lun.Iqn, i + 1, i));
             files.Add(file);
         }
-        var rounds = Math.Max(3, _options.Runs / 2);
+        // The handshake's time varies most on a busy machine: 5 rounds at least.
+        var rounds = Math.Max(5, _options.Runs / 2);
         var script = Prologue() +
             $"$u = {Ps(_options.RemoteUri)}; $d = {Ps(domain)}; $iqn = {Ps(lun.Iqn)}; $portal = {Ps("127.0.0.1:" + _local.IscsiPort)}; $n = {Attaches}\n" +
             $"$files = @({string.Join(", ", files.Select(Ps))})\n" +
             // One virsh process, one connection, the N attaches as one argument: what a script gets at best.
             "$raw = ($files | ForEach-Object { \"attach-device --domain '$d' --file '$_' --live --config\" }) -join ' ; '\n" +
             "$detach = ((1..$n) | ForEach-Object { \"detach-disk --domain '$d' --target sd$([char](96 + $_)) --live --config\" }) -join ' ; '\n" +
+            // Waiting through the module's open session: a virsh process per look would pay the handshake each time.
             "function Wait-Empty { $deadline = [DateTime]::UtcNow.AddSeconds(30)\n" +
-            "  while (((virsh -c $u dumpxml $d) -match '<disk') -or ((virsh -c $u dumpxml --inactive $d) -match '<disk')) {\n" +
+            "  while ((Get-DomainScsiTopology $d -ConnectionUri $u).Disks.Count -gt 0) {\n" +
             "    if ([DateTime]::UtcNow -gt $deadline) { throw 'the LUNs did not leave the domain' }; Start-Sleep -Milliseconds 50 } }\n" +
             "function Reset-Domain { $null = virsh -c $u $detach 2>&1; Wait-Empty }\n" +
             "function Cmdlets { 1..$n | ForEach-Object { $null = Add-PassthroughLun $d -ConnectionUri $u -IscsiPortal $portal -IscsiTarget $iqn -IscsiLun $_ -Controller 0 } }\n" +
