@@ -35,8 +35,11 @@ internal sealed class ScsiManagerFactory
     public static ScsiManagerFactory ForCmdlet(Action<string> log) =>
         new(keepSessionOpen: true, TimeoutFromEnvironment(), log, pool: VirshSessionPool.Shared);
 
-    /// <summary>For tab completion, which must never hang: a process per batch, 5 s at the most.</summary>
-    public static ScsiManagerFactory ForCompletion() => new(keepSessionOpen: false, TimeSpan.FromSeconds(5));
+    /// <summary>
+    /// For tab completion, which must never hang: 5 s at the most. It takes the session a cmdlet call left
+    /// open (or leaves one for the next call): over ssh a fresh connection per Tab would cost the handshake.
+    /// </summary>
+    public static ScsiManagerFactory ForCompletion() => new(keepSessionOpen: true, TimeSpan.FromSeconds(5), pool: VirshSessionPool.Shared);
 
     /// <summary>The engine for <paramref name="connectionUri"/> (null: virsh's own default). Dispose it to close its virsh session.</summary>
     public ScsiManager Open(string? connectionUri)

@@ -88,7 +88,8 @@ public sealed class ErrorRecordTests : IClassFixture<ModuleRunspace>
     public void VirshFailed_when_the_connection_cannot_be_made()
     {
         LiveStack.Require();
-        AssertError("Get-DomainScsiTopology", "VirshFailed", "virsh", null,
+        // The target is the connection that could not be made.
+        AssertError("Get-DomainScsiTopology", "VirshFailed", "test:///vst-sdk-no-such-file.xml", null,
             () => _ps.Run("Get-DomainScsiTopology -ConnectionUri 'test:///vst-sdk-no-such-file.xml'"));
     }
 
@@ -254,6 +255,9 @@ public sealed class ErrorRecordTests : IClassFixture<ModuleRunspace>
         ["DomainXmlInvalid"] = "libvirt returns well-formed XML; DomainDefinitionTests covers the parser",
         ["DetachFailed"] = "no way found to make libvirt refuse a detach of a device the fresh read just found; not tested",
         ["RollbackIncomplete"] = "never a FullyQualifiedErrorId: the failed step keeps its own id (the message says 'Rollback incomplete'); not tested",
+        ["RemoteHostUnreachable"] = "needs the second host over ssh: tests/Pester/Remote.Tests.ps1 (and VirshErrorsTests for the words)",
+        ["RemoteAuthenticationFailed"] = "needs the second host over ssh: tests/Pester/Remote.Tests.ps1 (and VirshErrorsTests for the words)",
+        ["RemoteLibvirtUnavailable"] = "needs the second host over ssh: tests/Pester/Remote.Tests.ps1 (and VirshErrorsTests for the words)",
     };
 
     /// <summary>The ErrorIds raised by the tests of this class.</summary>
