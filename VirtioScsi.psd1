@@ -20,6 +20,8 @@
         'Add-PassthroughLun'
         'Remove-PassthroughLun'
         'Remove-ScsiController'
+        'Get-PassthroughLun'
+        'Get-ScsiController'
         'Disconnect-VirshSession'
     )
     FunctionsToExport    = @()
@@ -30,7 +32,7 @@
             Tags         = @('libvirt', 'KVM', 'QEMU', 'virtio-scsi', 'SCSI', 'SAN', 'LUN', 'passthrough', 'iSCSI', 'Linux')
             ProjectUri   = 'https://github.com/virtioscsi/VirtioScsi'
             LicenseUri   = 'https://github.com/virtioscsi/VirtioScsi/blob/main/LICENSE'
-            ReleaseNotes = '0.1.0: Get-DomainScsiTopology, New-ScsiController, Add-PassthroughLun, Remove-PassthroughLun and Remove-ScsiController.'
+            ReleaseNotes = '0.1.0: Get-DomainScsiTopology, New-ScsiController, Add-PassthroughLun, Remove-PassthroughLun, Remove-ScsiController, Get-PassthroughLun and Get-ScsiController.'
         }
     }
 }

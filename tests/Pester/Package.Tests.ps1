@@ -126,7 +126,8 @@ Describe 'Installing the package the PowerShell way' {
         }
         $result.ModuleBase | Should -Be (Join-Path $UserModules "VirtioScsi/$Version")
         $result.Commands | Should -Contain 'Get-DomainScsiTopology'
-        $result.Commands | Should -HaveCount 5
+        # Every cmdlet the manifest exports, and only those.
+        $result.Commands | Sort-Object | Should -Be ((Import-PowerShellDataFile (Join-Path $RepoRoot 'VirtioScsi.psd1')).CmdletsToExport | Sort-Object)
         $result.Topology.Name | Should -Be $Domain
         "$($result.Topology.State)" | Should -Be 'shut off'
     }

@@ -271,6 +271,9 @@ Describe 'VirtioScsi on another host' {
             @($topologies | Where-Object ConnectionUri -eq $Uri).Name | Should -Be $local
             $failed | Should -HaveCount 1
             $failed[0].FullyQualifiedErrorId | Should -BeLike 'RemoteHostUnreachable,*'
+            # The getters read several hosts the same way.
+            $controllers = Get-ScsiController "vst-remote-$PID-*" -ConnectionUri $RemoteUri, $Uri
+            ($controllers | Sort-Object Domain).ConnectionUri | Should -Be @($RemoteUri, $Uri)
             # Piped on, each object changes its own host's domain.
             $topologies | New-ScsiController -Config | Should -HaveCount 2
             Invoke-TestVirshOn $RemoteUri dumpxml --inactive $remote | Should -Match "index='1' model='virtio-scsi'"

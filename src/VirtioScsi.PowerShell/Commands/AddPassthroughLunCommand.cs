@@ -89,7 +89,12 @@ public sealed class AddPassthroughLunCommand : LunSourceCmdlet
             WriteObject(Manager.ApplyLunAttach(plan, StopToken));
             return;
         }
-        if (!ShouldChange(plan.Change, $"Attach {request.Source} as passthrough LUN {plan.TargetDevice} to domain '{plan.Change.Domain.Name}'?"))
+        var domain = plan.Change.Domain.Name;
+        var lun = $"{request.Source} as passthrough LUN {plan.TargetDevice} at {plan.Address} (controller:bus:target:unit) to domain '{domain}'";
+        var action = plan.NewControllerIndex is { } index
+            ? $"Add virtio-scsi controller {index} to domain '{domain}', then attach {lun}"
+            : $"Attach {lun}";
+        if (!ShouldChange(plan.Change, action))
             return;
         WriteWarnings(plan.Change.Warnings);
         WriteObject(Manager.ApplyLunAttach(plan, StopToken, ReportStep));

@@ -17,17 +17,22 @@ public sealed class DisconnectVirshSessionCommand : PSCmdlet
     private readonly List<string?> _uris = new();
     private bool _all = true;
 
-    /// <summary>The connections whose sessions close. None: every connection's.</summary>
+    /// <summary>
+    /// The connections whose sessions close; a null or empty one is the default connection (as the module's
+    /// objects read from it carry). Not given: every connection's.
+    /// </summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Connect")]
-    [ValidateNotNullOrEmpty]
+    [AllowNull]
+    [AllowEmptyString]
     public string[]? ConnectionUri { get; set; }
 
     protected override void ProcessRecord()
     {
-        if (ConnectionUri is null) return;
+        if (!MyInvocation.BoundParameters.ContainsKey(nameof(ConnectionUri))) return;
         _all = false;
-        _uris.AddRange(ConnectionUri.Select(ScsiManagerFactory.ResolveUri));
+        if (ConnectionUri is null || ConnectionUri.Length == 0) _uris.Add(ScsiManagerFactory.ResolveUri(null));
+        else _uris.AddRange(ConnectionUri.Select(ScsiManagerFactory.ResolveUri));
     }
 
     protected override void EndProcessing()

@@ -1,3 +1,4 @@
+using System;
 using System.Management.Automation;
 using VirtioScsi.Commands.Completers;
 using VirtioScsi.Planning;
@@ -30,7 +31,12 @@ public abstract class DomainChangeCmdlet : VirtioScsiCmdlet
     /// <summary>Plans this record's change, asks <see cref="ShouldChange"/>, and carries it out.</summary>
     private protected abstract void Change();
 
-    /// <summary>ShouldProcess with what would run (each step, its virsh command line and device XML) as the target.</summary>
-    private protected bool ShouldChange(ChangePlan plan, string question) =>
-        ShouldProcess(plan.Describe(Manager.ConnectionUri), question, MyInvocation.MyCommand.Name);
+    /// <summary>
+    /// ShouldProcess for a change that <paramref name="action"/> names (what, on which object, in which domain). -WhatIf
+    /// prints "What if: " and the action, then what would run (each step, its virsh command line and device XML);
+    /// -Confirm asks about the action. (The three-argument ShouldProcess prints its description as given, so the action
+    /// leads it: otherwise "What if:" would stand before the first step only.)
+    /// </summary>
+    private protected bool ShouldChange(ChangePlan plan, string action) =>
+        ShouldProcess(action + Environment.NewLine + plan.Describe(Manager.ConnectionUri), action + "?", MyInvocation.MyCommand.Name);
 }

@@ -10,7 +10,9 @@ internal static class ErrorRecords
     {
         var record = new ErrorRecord(e, e.ErrorId, Category(e.Kind), e.TargetObject)
         {
-            ErrorDetails = new ErrorDetails(e.FullMessage),
+            // The message says what went wrong and why; the advice is in RecommendedAction alone, which PowerShell
+            // shows as "Recommendation:" (in the message too, it was said twice).
+            ErrorDetails = new ErrorDetails(e.Message),
         };
         if (e.RecommendedAction is not null) record.ErrorDetails.RecommendedAction = e.RecommendedAction;
         return record;

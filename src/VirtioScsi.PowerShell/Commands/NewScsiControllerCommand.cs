@@ -43,7 +43,7 @@ public sealed class NewScsiControllerCommand : DomainChangeCmdlet
     {
         var request = new ControllerRequest { Model = Model, Index = Index, Queues = Queues, IOThread = IOThread };
         var plan = Manager.PlanNewController(Domain, request, Live.IsPresent, Config.IsPresent, StopToken);
-        if (ShouldChange(plan.Change, $"Add {Model} controller {plan.Index} to domain '{plan.Change.Domain.Name}'?"))
+        if (ShouldChange(plan.Change, $"Add {Model} controller {plan.Index} to domain '{plan.Change.Domain.Name}'"))
             WriteObject(Manager.ApplyNewController(plan, StopToken, ReportStep));
     }
 }

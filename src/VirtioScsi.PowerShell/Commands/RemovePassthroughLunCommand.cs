@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using VirtioScsi.Commands.Completers;
+using VirtioScsi.Model;
 
 namespace VirtioScsi.Commands;
 
@@ -9,7 +10,7 @@ namespace VirtioScsi.Commands;
 /// (bounded by -Timeout) until the guest has released it.
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "PassthroughLun", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = TargetSet)]
-[OutputType(typeof(void))]
+[OutputType(typeof(ScsiDisk))]
 public sealed class RemovePassthroughLunCommand : LunSourceCmdlet
 {
     private const string TargetSet = "TargetDevice";
@@ -26,11 +27,19 @@ public sealed class RemovePassthroughLunCommand : LunSourceCmdlet
     [Alias("TimeoutSec")]
     public int Timeout { get; set; } = 30;
 
+    /// <summary>Write the removed LUN, as it was before the removal.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
     private protected override void Change()
     {
         var source = RequestedSource();
-        var plan = Manager.PlanLunRemoval(Domain, source is null ? TargetDevice : null, source, Live.IsPresent, Config.IsPresent, StopToken);
-        if (ShouldChange(plan, $"Detach the LUN from domain '{plan.Domain.Name}'?"))
-            Manager.ApplyRemoval(plan, TimeSpan.FromSeconds(Timeout), StopToken, ReportStep);
+        var targetDevice = source is null ? TargetDevice : null;
+        var plan = Manager.PlanLunRemoval(Domain, targetDevice, source, Live.IsPresent, Config.IsPresent, StopToken);
+        var disk = Manager.DiskToRemove(plan, targetDevice, source);
+        if (!ShouldChange(plan, $"Detach LUN {disk.TargetDevice} ({disk.Source}{(disk.Address is null ? "" : ", address " + disk.Address)}) from domain '{plan.Domain.Name}'"))
+            return;
+        Manager.ApplyRemoval(plan, TimeSpan.FromSeconds(Timeout), StopToken, ReportStep);
+        if (PassThru) WriteObject(disk);
     }
 }

@@ -1,12 +1,14 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
 using VirtioScsi.Commands.Completers;
+using VirtioScsi.Model;
 
 namespace VirtioScsi.Commands;
 
 /// <summary>Removes a SCSI controller; one that still has disks only with -Force, which detaches them first.</summary>
 [Cmdlet(VerbsCommon.Remove, "ScsiController", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
-[OutputType(typeof(void))]
+[OutputType(typeof(ScsiController))]
 public sealed class RemoveScsiControllerCommand : DomainChangeCmdlet
 {
     // No "Controller" alias: a piped ScsiDisk has a Controller property, and binding it here would
@@ -26,10 +28,20 @@ public sealed class RemoveScsiControllerCommand : DomainChangeCmdlet
     [Alias("TimeoutSec")]
     public int Timeout { get; set; } = 30;
 
+    /// <summary>Write the removed controller, as it was before the removal.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
     private protected override void Change()
     {
         var plan = Manager.PlanControllerRemoval(Domain, Index, Force.IsPresent, Live.IsPresent, Config.IsPresent, StopToken);
-        if (ShouldChange(plan, $"Remove SCSI controller {Index} from domain '{plan.Domain.Name}'?"))
-            Manager.ApplyRemoval(plan, TimeSpan.FromSeconds(Timeout), StopToken, ReportStep);
+        var controller = Manager.ControllerToRemove(plan, Index);
+        var disks = Manager.DisksOn(plan, Index);
+        var detachedFirst = disks.Count == 0 ? "" :
+            ", detaching its disks first: " + string.Join(", ", disks.Select(d => $"{d.TargetDevice} ({d.Source})"));
+        if (!ShouldChange(plan, $"Remove SCSI controller {Index} ({controller.Model ?? "default model"}) from domain '{plan.Domain.Name}'{detachedFirst}"))
+            return;
+        Manager.ApplyRemoval(plan, TimeSpan.FromSeconds(Timeout), StopToken, ReportStep);
+        if (PassThru) WriteObject(controller);
     }
 }

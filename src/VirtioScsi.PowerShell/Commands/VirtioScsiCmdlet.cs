@@ -17,10 +17,13 @@ public abstract class VirtioScsiCmdlet : PSCmdlet, IDisposable
     private ScsiManagerFactory? _factory;
     private ScsiManager? _manager;
 
-    /// <summary>The libvirt URI (qemu:///system, qemu+ssh://host/system). Default: $env:LIBVIRT_DEFAULT_URI, else virsh's own default.</summary>
+    /// <summary>
+    /// The libvirt URI (qemu:///system, qemu+ssh://host/system). Default: $env:LIBVIRT_DEFAULT_URI, else virsh's own default.
+    /// Null or empty means that default too: the module's objects carry a null ConnectionUri when they were read from
+    /// the default connection, and piping them back must reach the same one.
+    /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Connect")]
-    [ValidateNotNullOrEmpty]
     public string? ConnectionUri { get; set; }
 
     private protected CancellationToken StopToken => _stopSource.Token;
@@ -39,10 +42,18 @@ public abstract class VirtioScsiCmdlet : PSCmdlet, IDisposable
     {
         if (_manager is not null && _manager.ConnectionUri == uri) return _manager;
         _manager?.Dispose();
-        _factory ??= ScsiManagerFactory.ForCmdlet(line => WriteVerbose(line));
+        _factory ??= ScsiManagerFactory.ForCmdlet(line => WriteVerbose(AnnotateTemporaryFile(line)));
         _manager = _factory.Open(uri);
         return _manager;
     }
+
+    // The device XML goes to virsh in a temporary file that is removed once the step has run: a -Verbose line that
+    // names it says so, as pasting it later would fail. -WhatIf shows the same command with the XML inline.
+    private static readonly string TemporaryXmlFile = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "virtioscsi-");
+
+    private static string AnnotateTemporaryFile(string line) =>
+        line.IndexOf(TemporaryXmlFile, StringComparison.Ordinal) < 0 ? line
+            : line + "   # illustrative: the --file is temporary and already removed; -WhatIf shows this command with the XML inline";
 
     protected override void StopProcessing() => _stopSource.Cancel();
 

@@ -44,7 +44,8 @@ internal sealed class ScsiManager : IDisposable
 
     /// <summary>
     /// Reads the domains the filters select (all domains when there are none). A literal name that
-    /// matches no domain comes back as a DomainNotFound result; a wildcard that matches none, as nothing.
+    /// matches no domain comes back as a DomainNotFound result; a wildcard that matches none, as nothing,
+    /// and so does a domain a wildcard matched that is gone by the time it is read.
     /// </summary>
     public IReadOnlyList<DomainReadResult> ReadDomains(IReadOnlyList<NameFilter> filters, bool persistentOnly, CancellationToken cancellationToken = default)
     {
@@ -60,7 +61,11 @@ internal sealed class ScsiManager : IDisposable
             selected.AddRange(matched);
         }
         var names = selected.Distinct(StringComparer.Ordinal).ToArray();
-        var read = _reader.Read(list, names, persistentOnly, cancellationToken);
+        // A domain that only a wildcard (or "all") selected and that was undefined between the list and the read is
+        // gone, as if the list had been taken a moment later: on a busy host that is no error. A name given literally is.
+        var literal = new HashSet<string>(filters.Where(f => !f.IsWildcard).Select(f => f.Text), StringComparer.Ordinal);
+        var read = _reader.Read(list, names, persistentOnly, cancellationToken)
+            .Where(r => r.Error?.ErrorId != ErrorIds.DomainNotFound || literal.Contains(r.Name));
         return missing.Concat(read).ToArray();
     }
 
@@ -85,6 +90,7 @@ internal sealed class ScsiManager : IDisposable
 
     public LunAttachPlan PlanLunAttach(string domain, LunRequest request, bool live, bool config, CancellationToken cancellationToken = default)
     {
+        if (request.Options.Sgio == "unfiltered") CheckUnfilteredSgio(domain, cancellationToken);
         var local = HostBlockDevices.IsLocalConnection(ConnectionUri);
         if (request.Source.Kind == LunSourceKind.Block && local) HostBlockDevices.CheckLunPath(request.Source.Path!, domain);
         var state = ReadDomain(domain, cancellationToken);
@@ -95,6 +101,19 @@ internal sealed class ScsiManager : IDisposable
         var warnings = plan.Change.Warnings.Append(Error.PathNotCheckedRemotely(request.Source.Path!, ConnectionUri)).ToArray();
         return new LunAttachPlan(new ChangePlan(plan.Change.Domain, plan.Change.Scope, plan.Change.Steps, warnings),
             plan.TargetDevice, plan.Address, plan.NewControllerIndex, plan.Existing);
+    }
+
+    // libvirt 9.0 dropped unfiltered SG_IO (the kernel's unpriv_sgio never reached upstream Linux) and refuses the
+    // attribute in every definition; older libvirt took it. Asked only when -Sgio unfiltered is given.
+    private static readonly System.Text.RegularExpressions.Regex DaemonVersion =
+        new(@"Running against daemon: (\d+)\.(\d+)\.(\d+)", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    private void CheckUnfilteredSgio(string domain, CancellationToken cancellationToken)
+    {
+        var result = _virsh.Run(new VirshCommand("version").Flag("--daemon"), cancellationToken);
+        var match = DaemonVersion.Match(result.Output);
+        if (match.Success && int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= 9)
+            throw Error.SgioUnfilteredUnsupported(domain, $"{match.Groups[1].Value}.{match.Groups[2].Value}.{match.Groups[3].Value}");
     }
 
     /// <summary>Attaches the planned LUN (or returns the one already there) as the domain now shows it.</summary>
@@ -109,14 +128,29 @@ internal sealed class ScsiManager : IDisposable
     {
         var state = ReadDomain(domain, cancellationToken);
         var scope = ChangeScope.Resolve(state, live, config);
-        if (targetDevice is null)
-        {
-            targetDevice = LunRemovalPlanner.FindTargetBySource(state, source!, HostBlockDevices.IsLocalConnection(ConnectionUri) ? HostBlockDevices.Canonical : null);
-            if (targetDevice is null)
-                throw Error.LunNotFoundBySource(state.Name, source!.ToString());
-        }
-        return LunRemovalPlanner.Plan(state, targetDevice, scope);
+        return LunRemovalPlanner.Plan(state, LunTargetDevice(state, targetDevice, source), scope);
     }
+
+    /// <summary>The target device (sdX) of the disk a removal detaches: the one named, else the one with that source.</summary>
+    private string LunTargetDevice(DomainState state, string? targetDevice, LunSource? source) =>
+        targetDevice
+        ?? LunRemovalPlanner.FindTargetBySource(state, source!, HostBlockDevices.IsLocalConnection(ConnectionUri) ? HostBlockDevices.Canonical : null)
+        ?? throw Error.LunNotFoundBySource(state.Name, source!.ToString());
+
+    /// <summary>The disk a LUN removal plan detaches, as the domain shows it before the change (for prompts and -PassThru).</summary>
+    public ScsiDisk DiskToRemove(ChangePlan plan, string? targetDevice, LunSource? source)
+    {
+        var device = LunTargetDevice(plan.Domain, targetDevice, source);
+        return Topology(plan.Domain).Disks.First(d => d.TargetDevice == device);
+    }
+
+    /// <summary>The controller a removal plan removes, as the domain shows it before the change (for prompts and -PassThru).</summary>
+    public ScsiController ControllerToRemove(ChangePlan plan, int index) =>
+        Topology(plan.Domain).Controllers.First(c => c.Index == index);
+
+    /// <summary>The disks on a controller, which Remove-ScsiController -Force detaches first.</summary>
+    public IReadOnlyList<ScsiDisk> DisksOn(ChangePlan plan, int index) =>
+        Topology(plan.Domain).Disks.Where(d => d.Controller == index).ToArray();
 
     public ChangePlan PlanControllerRemoval(string domain, int index, bool force, bool live, bool config, CancellationToken cancellationToken = default)
     {

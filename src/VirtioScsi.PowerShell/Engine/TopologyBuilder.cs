@@ -97,6 +97,8 @@ internal static class TopologyBuilder
     private static ScsiController ToController(string domain, string? uri, ControllerElement c, DefinitionPresence presence, AddressUsage usage)
     {
         var used = usage.CountOn(c.Index);
+        var limits = ScsiControllerModels.LimitsOf(c.Model);
+        var unitsPerTarget = limits.MaxUnit + 1 - (limits.ReservedUnit is null ? 0 : 1);
         return new ScsiController
         {
             Domain = domain,
@@ -109,7 +111,10 @@ internal static class TopologyBuilder
             PciAddress = c.PciAddress,
             Alias = c.Alias,
             UnitsUsed = used,
-            UnitsFree = Math.Max(0, ScsiControllerModels.LimitsOf(c.Model).Capacity - used),
+            UnitsFree = Math.Max(0, limits.Capacity - used),
+            UnitsFreeOnTarget0 = Math.Max(0, unitsPerTarget - usage.CountOn(c.Index, 0)),
+            Targets = limits.MaxTarget + 1,
+            UnitsPerTarget = unitsPerTarget,
             Presence = presence,
         };
     }

@@ -21,9 +21,19 @@ internal static class Error
         new(ErrorIds.VirshNotFound, ErrorKind.NotInstalled, $"virsh at '{path}' could not be started: {e.Message}", path,
             "Install the libvirt client (Debian/Ubuntu: apt install libvirt-clients).", inner: e);
 
-    // VirshFailed (and the fallback id a failed command gets when virsh's words match nothing known)
+    // VirshFailed (and the fallback id a failed command gets when virsh's words match nothing known: AttachFailed, DetachFailed)
     public static VirtioScsiException VirshReportedError(string errorId, string what, object? target, string virshMessage) =>
-        new(errorId, ErrorKind.InvalidOperation, $"{what}: virsh reported an error.", target, null, virshMessage);
+        new(errorId, ErrorKind.InvalidOperation, $"{what}: virsh reported an error.", target, AdviceFor(errorId), virshMessage);
+
+    private static string? AdviceFor(string errorId) => errorId switch
+    {
+        ErrorIds.AttachFailed =>
+            "Act on virsh's words in the message: for an iSCSI LUN check that the portal answers from the libvirt host and that the IQN and LUN exist; " +
+            "for a host path, that it is a SCSI LUN; and that libvirt supports the options given.",
+        ErrorIds.DetachFailed =>
+            "Act on virsh's words in the message, then look at the domain with Get-DomainScsiTopology: the device may be gone already, or still there.",
+        _ => null,
+    };
 
     public static VirtioScsiException VirshCannotConnect(string what, object? target, string virshMessage) =>
         new(ErrorIds.VirshFailed, ErrorKind.ResourceUnavailable, $"{what}: virsh could not connect to libvirt.", target, CheckLibvirtd, virshMessage);
@@ -267,6 +277,13 @@ internal static class Error
             $"{step}: the guest did not release the device within {timeout.TotalSeconds:0} s. The removal request stays pending in the running domain.",
             domain,
             "Check that the guest OS runs and handles hot-unplug (ACPI for PCI controllers), then look again with Get-DomainScsiTopology; or stop the domain, which completes the removal.");
+
+    // SgioUnfilteredUnsupported
+    public static VirtioScsiException SgioUnfilteredUnsupported(string domain, string libvirtVersion) =>
+        new(ErrorIds.SgioUnfilteredUnsupported, ErrorKind.InvalidArgument,
+            $"-Sgio unfiltered cannot be used: libvirt {libvirtVersion} on this connection refuses unfiltered SG_IO (libvirt 9.0 dropped it, as upstream Linux never had the unpriv_sgio it needs).",
+            domain,
+            "Leave out -Sgio (filtered is the default). To let the guest send SCSI commands the kernel's filter blocks (persistent reservations, vendor commands), add -Rawio: QEMU then has CAP_SYS_RAWIO, which the filter lets through; or -ManagedReservations for reservations alone.");
 
     // NodeDeviceXmlInvalid (host device discovery)
     public static VirtioScsiException NodeDeviceXmlNotWellFormed(Exception e) =>

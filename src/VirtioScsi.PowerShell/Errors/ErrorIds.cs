@@ -39,6 +39,7 @@ public static class ErrorIds
     public const string AttachFailed = "AttachFailed";
     public const string DetachFailed = "DetachFailed";
     public const string RollbackIncomplete = "RollbackIncomplete";
+    public const string SgioUnfilteredUnsupported = "SgioUnfilteredUnsupported";
     public const string RemoteHostUnreachable = "RemoteHostUnreachable";
     public const string RemoteAuthenticationFailed = "RemoteAuthenticationFailed";
     public const string RemoteLibvirtUnavailable = "RemoteLibvirtUnavailable";

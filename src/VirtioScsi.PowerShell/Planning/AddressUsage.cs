@@ -37,4 +37,8 @@ internal sealed class AddressUsage
     public bool IsUsed(DriveAddress address) => _used.Contains(address);
 
     public int CountOn(int controller) => _byController.TryGetValue(controller, out var set) ? set.Count : 0;
+
+    /// <summary>The addresses taken on one target of a controller (bus 0).</summary>
+    public int CountOn(int controller, int target) =>
+        _byController.TryGetValue(controller, out var set) ? set.Count(a => a.Bus == 0 && a.Target == target) : 0;
 }

@@ -67,15 +67,34 @@ internal sealed class ChangeStep
     /// <summary>The XML as written to the file.</summary>
     public string XmlText => Xml is XDocument document ? document.ToString() : Xml.ToString();
 
-    /// <summary>What -WhatIf and -Verbose show: the description, the command line and the device XML.</summary>
+    /// <summary>Marks the end of the device XML in the here-document of <see cref="Describe"/>; no XML line is this word.</summary>
+    internal const string HereDocumentEnd = "VIRTIOSCSI_XML";
+
+    /// <summary>
+    /// What -WhatIf shows: the description, then a command a user can paste into a shell to do the same after the
+    /// cmdlet has finished. The temporary file the module uses is gone by then, so virsh reads the device XML from a
+    /// here-document on stdin instead. A whole definition is not shown (it may hold secrets): its line says it is
+    /// illustrative.
+    /// </summary>
     public IEnumerable<string> Describe(string? connectionUri)
     {
         yield return Description;
-        yield return "  " + Command.ToCommandLine(connectionUri);
-        if (ShowXml)
+        if (!ShowXml)
         {
-            yield return "  with " + FilePath + " holding:";
-            foreach (var line in XmlText.Split('\n')) yield return "    " + line.TrimEnd('\r');
+            yield return "  " + Command.ToCommandLine(connectionUri) +
+                         "   # illustrative: the module writes the new definition to this temporary file and removes it afterwards";
+            yield break;
         }
+        yield return "  " + PasteableCommand.ToCommandLine(connectionUri) + " <<'" + HereDocumentEnd + "'";
+        foreach (var line in XmlText.Split('\n')) yield return line.TrimEnd('\r');
+        yield return HereDocumentEnd;
     }
+
+    /// <summary>The command with the XML read from stdin.</summary>
+    private VirshCommand PasteableCommand =>
+        new VirshCommand(Kind == StepKind.AttachDevice ? "attach-device" : "detach-device")
+            .Option("--domain", Domain)
+            .Option("--file", "/dev/stdin")
+            .FlagIf(Scope.Live, "--live")
+            .FlagIf(Scope.Config, "--config");
 }

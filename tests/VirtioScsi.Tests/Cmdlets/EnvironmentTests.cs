@@ -51,8 +51,9 @@ public sealed class EnvironmentTests : IClassFixture<ModuleRunspace>
         Assert.Equal($"VirshNotFound,{_ps.CmdletClass("New-ScsiController")}", error.FullyQualifiedErrorId);
         Assert.Contains(error.CategoryInfo.Category, ErrorRecordTests.Documented.Value["VirshNotFound"]);
         Assert.Equal("virsh", error.TargetObject);
-        Assert.Contains("libvirt-clients", error.ErrorDetails!.Message);
+        Assert.Contains("virsh", error.ErrorDetails!.Message);
         Assert.Contains("libvirt-clients", error.ErrorDetails.RecommendedAction);
+        Assert.DoesNotContain("libvirt-clients", error.ErrorDetails.Message);
     }
 
     [SkippableFact]
@@ -87,13 +88,6 @@ public sealed class EnvironmentTests : IClassFixture<ModuleRunspace>
 
     // ---- A null ConnectionUri on a piped object means the default connection (issue 10, point 2).
 
-    private const string KnownBug = "known bug, issue 10: a piped object whose ConnectionUri is null fails [ValidateNotNullOrEmpty] instead of meaning the default connection";
-
-    /// <summary>Skips on exactly the known symptom; any other failure still fails the test.</summary>
-    private static void SkipOnNullUriBug(PipelineResult result) =>
-        Skip.If(result.AllErrors.Any(e => e.FullyQualifiedErrorId.StartsWith("ParameterArgumentValidationError,", StringComparison.Ordinal)
-                                          && e.Exception.Message.Contains("'ConnectionUri'")), KnownBug);
-
     /// <summary>No LIBVIRT_DEFAULT_URI: the default connection is virsh's own, qemu:///system for root.</summary>
     private static Environment_ DefaultConnection()
     {
@@ -120,10 +114,21 @@ public sealed class EnvironmentTests : IClassFixture<ModuleRunspace>
         using var domain = TestDomain.Create("sdk", start: false);
         using var _ = DefaultConnection();
         var result = _ps.Run("[pscustomobject]@{ Domain = $args[0]; ConnectionUri = $null } | New-ScsiController", domain.Name);
-        SkipOnNullUriBug(result);
         result.ThrowOnError();
         Assert.Equal(0, result.Property("Index"));
         Assert.Contains("model='virtio-scsi'", LiveStack.DumpXml(domain.Name, inactive: true));
+    }
+
+    [SkippableFact]
+    public void An_empty_ConnectionUri_means_the_default_connection_too()
+    {
+        LiveStack.Require();
+        using var domain = TestDomain.Create("exp", TestDevices.Virtio0, start: false);
+        using var _ = DefaultConnection();
+        var result = _ps.Run("[pscustomobject]@{ Domain = $args[0]; ConnectionUri = '' } | Get-DomainScsiTopology", domain.Name).ThrowOnError();
+        Assert.Equal(domain.Name, result.Property("Name"));
+        _ps.Run("Remove-ScsiController -Domain $args[0] -Index 0 -ConnectionUri '' -Confirm:$false", domain.Name).ThrowOnError();
+        Assert.DoesNotContain("type='scsi'", LiveStack.DumpXml(domain.Name, inactive: true).Replace('"', '\''));
     }
 
     [SkippableFact]
@@ -134,7 +139,6 @@ public sealed class EnvironmentTests : IClassFixture<ModuleRunspace>
         using var _ = DefaultConnection();
         var result = _ps.Run("Get-DomainScsiTopology $args[0] | New-ScsiController | Add-PassthroughLun -IscsiPortal $args[1] -IscsiTarget $args[2] -IscsiLun 1",
             domain.Name, LiveStack.Portal, TestDevices.UnusedIqn);
-        SkipOnNullUriBug(result);
         result.ThrowOnError();
         Assert.Equal("1:0:0:0", result.Property("Address"));
     }
@@ -146,7 +150,6 @@ public sealed class EnvironmentTests : IClassFixture<ModuleRunspace>
         using var domain = TestDomain.Create("sdk", TestDevices.Virtio0 + TestDevices.IscsiDisk("sda", 0, TestDevices.UnusedIqn), start: false);
         using var _ = DefaultConnection();
         var result = _ps.Run("Get-DomainScsiTopology $args[0] | Select-Object -ExpandProperty Luns | Remove-PassthroughLun -Confirm:$false", domain.Name);
-        SkipOnNullUriBug(result);
         result.ThrowOnError();
         Assert.DoesNotContain("<disk", LiveStack.DumpXml(domain.Name, inactive: true));
     }

@@ -51,6 +51,8 @@ public sealed class ErrorRecordTests : IClassFixture<ModuleRunspace>
         var noAdvice = string.IsNullOrWhiteSpace(error.ErrorDetails?.RecommendedAction);
         Skip.If(noAdvice && knownBugWithoutAdvice is not null, knownBugWithoutAdvice);
         Assert.False(noAdvice, $"{errorId} says what to do (ErrorDetails.RecommendedAction)");
+        // Said once: PowerShell shows RecommendedAction as "Recommendation:" under the message, so the message holds no advice.
+        Assert.DoesNotContain(error.ErrorDetails!.RecommendedAction.Trim(), error.ErrorDetails.Message);
         return error;
     }
 
@@ -239,8 +241,20 @@ public sealed class ErrorRecordTests : IClassFixture<ModuleRunspace>
                 // QEMU's own words vary (target not found, login failed): that virsh's words are there is the point.
                 Assert.Contains("virsh said:", result.SingleError().ErrorDetails!.Message);
                 return result;
-            },
-            knownBugWithoutAdvice: "known bug, issue 10: AttachFailed has no RecommendedAction (about_VirtioScsi gives its fix; libvirt refusals fail 'with no advice')");
+            });
+    }
+
+    [SkippableFact]
+    public void SgioUnfilteredUnsupported_before_anything_changes_where_libvirt_refuses_it()
+    {
+        LiveStack.Require();
+        var daemon = LiveStack.Run("virsh", "version", "--daemon").Output;
+        Skip.IfNot(System.Text.RegularExpressions.Regex.IsMatch(daemon, @"Running against daemon: (9|[1-9]\d)\."), "this libvirt is older than 9.0, which accepts unfiltered SG_IO");
+        using var domain = TestDomain.Create("exp", Virtio0);
+        var error = AssertError("Add-PassthroughLun", "SgioUnfilteredUnsupported", domain.Name, domain.Name, () => AddUnused(domain.Name, "-Sgio unfiltered"));
+        Assert.Contains("-Rawio", error.ErrorDetails!.RecommendedAction);
+        // Refused by the module, not by libvirt: no virsh words, no attach was tried.
+        Assert.DoesNotContain("virsh said", error.ErrorDetails.Message);
     }
 
     // ---- The list itself: every ErrorId that about_VirtioScsi documents is either raised above or said here why not.
@@ -267,7 +281,7 @@ public sealed class ErrorRecordTests : IClassFixture<ModuleRunspace>
         "ControllerNotFound", "ControllerHasDisks", "AddressInUse", "AddressOutOfRange", "TargetDeviceInvalid", "TargetDeviceInUse",
         "SourceInvalid", "SourceNotFound", "SourceNotBlockDevice", "SourceIsPartition", "SourceNotScsi", "SourceInUse",
         "BootOrderInUse", "BootOrderInvalid", "LiveChangeOnInactiveDomain", "ConfigChangeOnTransientDomain", "HotplugUnavailable",
-        "LunNotFound", "DetachTimedOut", "AttachFailed",
+        "LunNotFound", "DetachTimedOut", "AttachFailed", "SgioUnfilteredUnsupported",
     };
 
     [Fact]

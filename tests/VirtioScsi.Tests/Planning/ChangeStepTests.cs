@@ -18,7 +18,10 @@ public class ChangeStepTests
         var step = plan.Change.Steps.Single();
         var text = plan.Change.Describe("qemu+ssh://kvm1/system");
 
-        Assert.Contains("virsh --connect 'qemu+ssh://kvm1/system' attach-device --domain 'fx-virtio-only' --file '" + step.FilePath + "' --live --config", text);
+        // Pasteable after the cmdlet has finished: the XML inline through a here-document, not the temporary file.
+        Assert.Contains("virsh --connect 'qemu+ssh://kvm1/system' attach-device --domain 'fx-virtio-only' --file '/dev/stdin' --live --config <<'VIRTIOSCSI_XML'", text);
+        Assert.DoesNotContain(step.FilePath, text);
+        Assert.EndsWith(System.Environment.NewLine + "VIRTIOSCSI_XML", text);
         Assert.Contains("device=\"lun\"", text);
         Assert.Contains("iqn.2026-11.org.example:san/4", text);
         Assert.Contains("unit=\"2\"", text);
@@ -32,7 +35,8 @@ public class ChangeStepTests
         var define = plan.Change.Steps.Single(s => s.Kind == StepKind.Define);
         var lines = define.Describe(null).ToArray();
         Assert.Equal(2, lines.Length);
-        Assert.Equal("  virsh define --file '" + define.FilePath + "'", lines[1]);
+        Assert.StartsWith("  virsh define --file '" + define.FilePath + "'", lines[1]);
+        Assert.Contains("illustrative", lines[1]);
         Assert.DoesNotContain(lines, l => l.Contains("<domain"));
     }
 
