@@ -58,7 +58,7 @@ public sealed class RemoteBench
         {
             fleet.SweepStale();
             using var lun = BenchLun.Create(_local, _workDir, Attaches);
-            var domain = DefineRunning(remote, fleet.Prefix + "remote");
+            var domain = DefineRunning(remote, fleet);
             DefineInactive(remote, fleet, DomainsPerHost);
             Report.Line($"host {_options.RemoteUri} (libvirt's qemu:///session of another user, behind sshd); {Hosts} URIs for it: 127.0.0.1-{Hosts}");
             Report.Line($"domain {domain} (qemu, running, virtio-scsi controller 0); tgtd target {lun.Tid} with LUNs 1-{Attaches}; " +
@@ -188,9 +188,12 @@ public sealed class RemoteBench
         $"$ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue'; Import-Module {Ps(_module)}\n" +
         "function Ms($t) { $t.TotalMilliseconds.ToString([cultureinfo]::InvariantCulture) }\n";
 
-    private static string DefineRunning(Cli remote, string name)
+    /// <summary>The benchmark's running domain (empty but for virtio-scsi controller 0, ACPI), emulated: the session daemon's user has no /dev/kvm.</summary>
+    private static string DefineRunning(Cli remote, Fleet fleet)
     {
-        var xml = Domain(name, new XElement("devices", new XElement("controller", new XAttribute("type", "scsi"), new XAttribute("index", 0), new XAttribute("model", "virtio-scsi"))));
+        var xml = fleet.LiveXml();
+        xml.Root!.SetAttributeValue("type", "qemu");
+        var name = fleet.LiveName;
         var file = Path.GetTempFileName();
         try
         {
@@ -225,15 +228,6 @@ public sealed class RemoteBench
         var errors = Fleet.ErrorLines(result.Stderr);
         if (errors.Count > 0) throw new BenchFailure("defining the remote domains failed: " + errors[0]);
     }
-
-    private static XDocument Domain(string name, XElement devices) => new(
-        new XElement("domain", new XAttribute("type", "qemu"),
-            new XElement("name", name),
-            new XElement("memory", new XAttribute("unit", "MiB"), 64),
-            new XElement("vcpu", 1),
-            new XElement("os", new XElement("type", new XAttribute("arch", "x86_64"), new XAttribute("machine", "pc"), "hvm")),
-            new XElement("features", new XElement("acpi")),
-            devices));
 
     /// <summary>The disk Add-PassthroughLun writes for an iSCSI LUN at controller 0, unit <paramref name="unit"/>.</summary>
     private string LunXml(string iqn, int lun, int unit) =>
