@@ -88,6 +88,8 @@ public abstract class VirtioScsiCmdlet : PSCmdlet, IDisposable
             PercentComplete = total == 0 ? 100 : done * 100 / total,
         };
         if (done >= total) record.RecordType = ProgressRecordType.Completed;
+        // Until it is complete, the record's end (Guard) completes it, on every way out.
+        _stepProgressShown = done < total;
         WriteProgress(record);
     }
 

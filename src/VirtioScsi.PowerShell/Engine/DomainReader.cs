@@ -117,6 +117,8 @@ internal sealed class DomainReader
         var stateText = fields.TryGetValue("State", out var s) ? s : "unknown";
         var persistent = fields.TryGetValue("Persistent", out var p) && p == "yes";
         var active = stateText != "shut off";
+        // Shut off and not persistent: a transient domain that is gone (or dominfo said something unknown).
+        if (!active && !persistent) throw Error.DomainNotFound(domain, null);
         foreach (var r in results.Skip(1))
         {
             if (!r.Succeeded) throw VirshErrors.ToException(r, $"Reading domain '{domain}'", domain, ErrorIds.VirshFailed);

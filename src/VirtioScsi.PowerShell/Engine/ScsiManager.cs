@@ -21,17 +21,32 @@ internal sealed class ScsiManager : IDisposable
     private readonly DomainReader _reader;
     private readonly ChangeExecutor _executor;
 
-    internal ScsiManager(IVirshRunner virsh)
+    internal ScsiManager(IVirshRunner virsh) : this(virsh, null)
+    {
+    }
+
+    /// <param name="rollbackTimeout">How long undoing a failed change may take (default: VIRTIOSCSI_ROLLBACK_TIMEOUT_SEC, 30 s).</param>
+    internal ScsiManager(IVirshRunner virsh, TimeSpan? rollbackTimeout)
     {
         _virsh = virsh;
         _reader = new DomainReader(virsh);
-        _executor = new ChangeExecutor(virsh, _reader);
+        _executor = new ChangeExecutor(virsh, _reader, rollbackTimeout);
     }
 
     // Attach plans have no detach step of their own (their rollback has its own bound), but the executor takes one.
     private static readonly TimeSpan AttachRemovalTimeout = TimeSpan.FromSeconds(30);
 
     public string? ConnectionUri => _virsh.ConnectionUri;
+
+    private LunSourceIdentity? _identity;
+
+    /// <summary>
+    /// Which LUN a source names on this connection (<see cref="LunSourceIdentity"/>): host paths resolved
+    /// where the libvirt host is this machine, portals by resolved address. The one identity for re-runs,
+    /// detach by source and the shared-LUN guard.
+    /// </summary>
+    internal LunSourceIdentity Identity => _identity ??=
+        new LunSourceIdentity(HostBlockDevices.IsLocalConnection(ConnectionUri) ? HostBlockDevices.Canonical : null);
 
     /// <summary>How many virsh processes this engine has started (the session and batching keep it low).</summary>
     public int ProcessesStarted => _virsh.ProcessesStarted;
@@ -55,6 +70,15 @@ internal sealed class ScsiManager : IDisposable
         if (filters.Count == 0) selected.AddRange(list.All);
         foreach (var filter in filters)
         {
+            try
+            {
+                InputValidation.DomainName(filter.Text);
+            }
+            catch (VirtioScsiException e)
+            {
+                missing.Add(new DomainReadResult(filter.Text, null, e));
+                continue;
+            }
             var matched = list.All.Where(filter.Matches).ToArray();
             if (matched.Length == 0 && !filter.IsWildcard)
                 missing.Add(new DomainReadResult(filter.Text, null, Error.DomainNotFound(filter.Text, ConnectionUri)));
@@ -71,36 +95,65 @@ internal sealed class ScsiManager : IDisposable
 
     public DomainScsiTopology Topology(DomainState state) => TopologyBuilder.Build(state, ConnectionUri);
 
-    public DomainState ReadDomain(string domain, CancellationToken cancellationToken = default) =>
-        _reader.ReadForChange(domain, cancellationToken);
+    /// <summary>Reads a domain to change it; a name that cannot round-trip through libvirt's XML is refused first.</summary>
+    public DomainState ReadDomain(string domain, CancellationToken cancellationToken = default)
+    {
+        InputValidation.DomainName(domain);
+        var state = _reader.ReadForChange(domain, cancellationToken);
+        // Found by UUID or id, a domain whose name has a control character still cannot be changed by name.
+        InputValidation.DomainName(state.Name);
+        return state;
+    }
+
+    /// <summary>
+    /// The read a change is planned from (and -WhatIf shows): taken while no other change to the domain runs,
+    /// so that it never sees one half done (a controller in the running domain but not yet in the persistent one).
+    /// </summary>
+    private DomainState ReadToPlan(string domain, CancellationToken cancellationToken)
+    {
+        // Checked before the name goes into a lock file's name.
+        InputValidation.DomainName(domain);
+        return DomainChanges.ReadSettled(ConnectionUri, domain, () => ReadDomain(domain, cancellationToken), cancellationToken);
+    }
 
     public ControllerAttachPlan PlanNewController(string domain, ControllerRequest request, bool live, bool config, CancellationToken cancellationToken = default)
     {
-        var state = ReadDomain(domain, cancellationToken);
-        return ControllerAttachPlanner.Plan(state, request, ChangeScope.Resolve(state, live, config));
+        var state = ReadToPlan(domain, cancellationToken);
+        return PlanAgain.Remember(ControllerAttachPlanner.Plan(state, request, ChangeScope.Resolve(state, live, config)),
+            fresh => ControllerAttachPlanner.Plan(fresh, request, ChangeScope.Resolve(fresh, live, config)));
     }
 
     /// <param name="stepStarting">Told before each step: its position, the number of steps, and what it does.</param>
     public ScsiController ApplyNewController(ControllerAttachPlan plan, CancellationToken cancellationToken = default,
         Action<int, int, string>? stepStarting = null)
     {
-        var after = _executor.Execute(plan.Change, readBack: true, AttachRemovalTimeout, stepStarting, cancellationToken)!;
-        return Topology(after).Controllers.First(c => c.Index == plan.Index);
+        return DomainChanges.Run(ConnectionUri, plan.Change.Domain.Name, _reader, fresh =>
+        {
+            var current = PlanAgain.From(plan, fresh);
+            var model = current.Change.Steps.Select(s => (s.Xml as System.Xml.Linq.XElement)?.Attribute("model")?.Value).LastOrDefault(m => m is not null);
+            var after = _executor.Execute(current.Change, readBack: true, AttachRemovalTimeout, stepStarting, cancellationToken,
+                state => AttachCheck.Controller(current, model, state))!;
+            return Topology(after).Controllers.First(c => c.Index == current.Index);
+        }, cancellationToken);
     }
 
     public LunAttachPlan PlanLunAttach(string domain, LunRequest request, bool live, bool config, CancellationToken cancellationToken = default)
     {
+        InputValidation.DomainName(domain);
+        InputValidation.Source(request.Source);
         if (request.Options.Sgio == "unfiltered") CheckUnfilteredSgio(domain, cancellationToken);
         var local = HostBlockDevices.IsLocalConnection(ConnectionUri);
         if (request.Source.Kind == LunSourceKind.Block && local) HostBlockDevices.CheckLunPath(request.Source.Path!, domain);
-        var state = ReadDomain(domain, cancellationToken);
-        var plan = LunAttachPlanner.Plan(state, request, ChangeScope.Resolve(state, live, config),
-            local ? HostBlockDevices.Canonical : null);
-        if (request.Source.Kind != LunSourceKind.Block || local || plan.Existing is not null) return plan;
-        // The device is on the far host: libvirt checks it there, and its words map to the same ErrorIds.
-        var warnings = plan.Change.Warnings.Append(Error.PathNotCheckedRemotely(request.Source.Path!, ConnectionUri)).ToArray();
-        return new LunAttachPlan(new ChangePlan(plan.Change.Domain, plan.Change.Scope, plan.Change.Steps, warnings),
-            plan.TargetDevice, plan.Address, plan.NewControllerIndex, plan.Existing);
+        var state = ReadToPlan(domain, cancellationToken);
+        var plan = LunAttachPlanner.Plan(state, request, ChangeScope.Resolve(state, live, config), Identity);
+        if (request.Source.Kind == LunSourceKind.Block && !local && plan.Existing is null)
+        {
+            // The device is on the far host: libvirt checks it there, and its words map to the same ErrorIds.
+            var warnings = plan.Change.Warnings.Append(Error.PathNotCheckedRemotely(request.Source.Path!, ConnectionUri)).ToArray();
+            plan = new LunAttachPlan(new ChangePlan(plan.Change.Domain, plan.Change.Scope, plan.Change.Steps, warnings),
+                plan.TargetDevice, plan.Address, plan.NewControllerIndex, plan.Existing);
+        }
+        return PlanAgain.Remember(plan, fresh => LunAttachPlanner.Plan(fresh, request, ChangeScope.Resolve(fresh, live, config), Identity));
     }
 
     // libvirt 9.0 dropped unfiltered SG_IO (the kernel's unpriv_sgio never reached upstream Linux) and refuses the
@@ -120,13 +173,27 @@ internal sealed class ScsiManager : IDisposable
     /// <param name="stepStarting">Told before each step: its position, the number of steps, and what it does.</param>
     public ScsiDisk ApplyLunAttach(LunAttachPlan plan, CancellationToken cancellationToken = default, Action<int, int, string>? stepStarting = null)
     {
-        var after = plan.Change.ChangesNothing ? plan.Change.Domain : _executor.Execute(plan.Change, readBack: true, AttachRemovalTimeout, stepStarting, cancellationToken)!;
+        if (plan.Change.ChangesNothing) return Topology(plan.Change.Domain).Disks.First(d => d.TargetDevice == plan.TargetDevice);
+        return DomainChanges.Run(ConnectionUri, plan.Change.Domain.Name, _reader, fresh => AttachLun(PlanAgain.From(plan, fresh), stepStarting, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>One attempt of an attach, under the domain's lock: reported only once the read-back shows the LUN as planned.</summary>
+    private ScsiDisk AttachLun(LunAttachPlan plan, Action<int, int, string>? stepStarting, CancellationToken cancellationToken)
+    {
+        var after = plan.Change.ChangesNothing ? plan.Change.Domain
+            : _executor.Execute(plan.Change, readBack: true, AttachRemovalTimeout, stepStarting, cancellationToken, state => AttachCheck.Lun(plan, state))!;
         return Topology(after).Disks.First(d => d.TargetDevice == plan.TargetDevice);
     }
 
     public ChangePlan PlanLunRemoval(string domain, string? targetDevice, LunSource? source, bool live, bool config, CancellationToken cancellationToken = default)
     {
-        var state = ReadDomain(domain, cancellationToken);
+        if (source is not null) InputValidation.Source(source);
+        var state = ReadToPlan(domain, cancellationToken);
+        return PlanAgain.Remember(PlanLunRemoval(state, targetDevice, source, live, config), fresh => PlanLunRemoval(fresh, targetDevice, source, live, config));
+    }
+
+    private ChangePlan PlanLunRemoval(DomainState state, string? targetDevice, LunSource? source, bool live, bool config)
+    {
         var scope = ChangeScope.Resolve(state, live, config);
         return LunRemovalPlanner.Plan(state, LunTargetDevice(state, targetDevice, source), scope);
     }
@@ -134,7 +201,7 @@ internal sealed class ScsiManager : IDisposable
     /// <summary>The target device (sdX) of the disk a removal detaches: the one named, else the one with that source.</summary>
     private string LunTargetDevice(DomainState state, string? targetDevice, LunSource? source) =>
         targetDevice
-        ?? LunRemovalPlanner.FindTargetBySource(state, source!, HostBlockDevices.IsLocalConnection(ConnectionUri) ? HostBlockDevices.Canonical : null)
+        ?? LunRemovalPlanner.FindTargetBySource(state, source!, Identity)
         ?? throw Error.LunNotFoundBySource(state.Name, source!.ToString());
 
     /// <summary>The disk a LUN removal plan detaches, as the domain shows it before the change (for prompts and -PassThru).</summary>
@@ -154,12 +221,14 @@ internal sealed class ScsiManager : IDisposable
 
     public ChangePlan PlanControllerRemoval(string domain, int index, bool force, bool live, bool config, CancellationToken cancellationToken = default)
     {
-        var state = ReadDomain(domain, cancellationToken);
-        return ControllerRemovalPlanner.Plan(state, index, ChangeScope.Resolve(state, live, config), force);
+        var state = ReadToPlan(domain, cancellationToken);
+        return PlanAgain.Remember(ControllerRemovalPlanner.Plan(state, index, ChangeScope.Resolve(state, live, config), force),
+            fresh => ControllerRemovalPlanner.Plan(fresh, index, ChangeScope.Resolve(fresh, live, config), force));
     }
 
     /// <summary>Carries out a removal plan, waiting (up to <paramref name="timeout"/>) for the guest to release live devices.</summary>
     /// <param name="stepStarting">Told before each step: its position, the number of steps, and what it does.</param>
     public void ApplyRemoval(ChangePlan plan, TimeSpan timeout, CancellationToken cancellationToken = default, Action<int, int, string>? stepStarting = null) =>
-        _executor.Execute(plan, readBack: false, timeout, stepStarting, cancellationToken);
+        DomainChanges.Run(ConnectionUri, plan.Domain.Name, _reader,
+            fresh => _executor.Execute(PlanAgain.From(plan, fresh), readBack: false, timeout, stepStarting, cancellationToken), cancellationToken);
 }

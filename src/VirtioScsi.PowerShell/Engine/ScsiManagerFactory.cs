@@ -1,4 +1,5 @@
 using System;
+using VirtioScsi.Model;
 using VirtioScsi.Virsh;
 
 namespace VirtioScsi.Engine;
@@ -44,6 +45,7 @@ internal sealed class ScsiManagerFactory
     /// <summary>The engine for <paramref name="connectionUri"/> (null: virsh's own default). Dispose it to close its virsh session.</summary>
     public ScsiManager Open(string? connectionUri)
     {
+        if (connectionUri is not null) InputValidation.ConnectionUri(connectionUri);
         var virsh = new VirshProgram(connectionUri, _timeout, _virshPath, _log);
         return new ScsiManager(_keepSessionOpen ? new VirshSessionRunner(virsh, _pool) : new VirshProcessRunner(virsh));
     }

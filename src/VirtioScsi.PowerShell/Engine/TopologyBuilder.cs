@@ -20,7 +20,8 @@ internal static class TopologyBuilder
         var differences = new List<string>();
         var topology = new DomainScsiTopology
         {
-            Name = current.Name.Length > 0 ? current.Name : state.Name,
+            // The name virsh listed is exact; the XML's may not be (XML reads a CR that libvirt wrote as LF).
+            Name = state.Name.Length > 0 ? state.Name : current.Name,
             Uuid = current.Uuid,
             ConnectionUri = connectionUri,
             State = state.StateText,
@@ -36,7 +37,8 @@ internal static class TopologyBuilder
             .Select(m => ToController(topology.Name, connectionUri, m.Item, m.Presence, usage))
             .OrderBy(c => c.Index)
             .ToArray();
-        var models = topology.Controllers.ToDictionary(c => c.Index, c => c.Model);
+        // A damaged definition may repeat an index (libvirt never does): both controllers are shown, the first one's model counts.
+        var models = topology.Controllers.GroupBy(c => c.Index).ToDictionary(g => g.Key, g => g.First().Model);
         topology.Disks = Merge(state, d => d.ScsiDisks, d => d.TargetDevice ?? "", differences, "disk")
             .Select(m => ToDisk(topology.Name, connectionUri, m.Item, m.Other, m.Presence, models))
             .OrderBy(d => d.Controller ?? int.MaxValue).ThenBy(d => d.Target).ThenBy(d => d.Unit).ThenBy(d => d.TargetDevice)

@@ -53,9 +53,29 @@ internal static class Error
     public static VirtioScsiException DomainNotFoundByVirsh(string what, object? target, string virshMessage) =>
         new(ErrorIds.DomainNotFound, ErrorKind.ObjectNotFound, $"{what}: the domain was not found.", target, CheckDomainName, virshMessage);
 
+    // ConnectionUriInvalid
+    public static VirtioScsiException ConnectionUriInvalid(string uri, string shown, string character, int position) =>
+        new(ErrorIds.ConnectionUriInvalid, ErrorKind.InvalidArgument,
+            $"The connection URI '{shown}' contains {character} at position {position + 1}.", uri,
+            "Pass a libvirt URI such as qemu:///system or qemu+ssh://user@host/system, without control characters (check $env:LIBVIRT_DEFAULT_URI too).");
+
+    // DomainNameInvalid
+    public static VirtioScsiException DomainNameEmpty() =>
+        new(ErrorIds.DomainNameInvalid, ErrorKind.InvalidArgument, "The domain name is empty.", "", CheckDomainName);
+
+    public static VirtioScsiException DomainNameInvalid(string domain, string shown, string character, int position) =>
+        new(ErrorIds.DomainNameInvalid, ErrorKind.InvalidArgument,
+            $"The domain name '{shown}' contains {character} at position {position + 1}, which libvirt's XML cannot carry back exactly.",
+            domain, CheckDomainName + " Names with control characters cannot be managed by this module: rename the domain with 'virsh domrename'.");
+
     // DomainXmlInvalid
     public static VirtioScsiException DomainXmlNotWellFormed(Exception e) =>
-        new(ErrorIds.DomainXmlInvalid, ErrorKind.InvalidData, $"The domain XML is not well-formed: {e.Message}", null, inner: e);
+        new(ErrorIds.DomainXmlInvalid, ErrorKind.InvalidData, $"The domain XML is not well-formed (or declares a DTD, which is refused): {e.Message}", null, inner: e);
+
+    public static VirtioScsiException DomainXmlUnusable(string domain, string problem) =>
+        new(ErrorIds.DomainXmlInvalid, ErrorKind.InvalidData,
+            $"The definition of domain '{domain}' cannot be planned on: {problem}.", domain,
+            "libvirt does not write such XML itself: check the domain with 'virsh dumpxml' and correct it with 'virsh edit'.");
 
     public static VirtioScsiException DomainXmlRootNotDomain(string? rootName) =>
         new(ErrorIds.DomainXmlInvalid, ErrorKind.InvalidData, $"The XML's root element is <{rootName}>, not <domain>.", null);
@@ -173,6 +193,11 @@ internal static class Error
             $"-IscsiTarget '{iqn}' is not an iSCSI name: it is empty or contains a space, quote or '/'.", iqn,
             "Pass the target's IQN, such as iqn.2001-05.com.example:storage, and the LUN number with -IscsiLun.");
 
+    public static VirtioScsiException SourceTextInvalid(string parameter, string text, string shown, string character, int position) =>
+        new(ErrorIds.SourceInvalid, ErrorKind.InvalidArgument,
+            $"{parameter} '{shown}' contains {character} at position {position + 1}, which libvirt's XML cannot carry back exactly.",
+            text, "Pass the text without control characters (a trailing newline from a file or a pasted escape sequence is a common cause).");
+
     public static VirtioScsiException IscsiLunOutOfRange(string iqn, int lun) =>
         new(ErrorIds.SourceInvalid, ErrorKind.InvalidArgument,
             $"-IscsiLun {lun} is out of range.", iqn, "Pass a LUN number from 0 to 16383.");
@@ -284,6 +309,36 @@ internal static class Error
             $"-Sgio unfiltered cannot be used: libvirt {libvirtVersion} on this connection refuses unfiltered SG_IO (libvirt 9.0 dropped it, as upstream Linux never had the unpriv_sgio it needs).",
             domain,
             "Leave out -Sgio (filtered is the default). To let the guest send SCSI commands the kernel's filter blocks (persistent reservations, vendor commands), add -Rawio: QEMU then has CAP_SYS_RAWIO, which the filter lets through; or -ManagedReservations for reservations alone.");
+
+    // ControllerIndexGap
+    public static VirtioScsiException ControllerIndexGap(string domain, int index, int missing, int limit) =>
+        new(ErrorIds.ControllerIndexGap, ErrorKind.LimitsExceeded,
+            $"Using SCSI controller index {index} of domain '{domain}' needs {missing} SCSI controllers below it that the domain lacks (libvirt would fill each gap with an lsilogic controller); the module adds at most {limit}.",
+            domain, "Use a lower index (leave out -Index or -Controller to take the lowest free one), or add the controllers below it with New-ScsiController -Index first.");
+    // DomainChangeInProgress, DomainLockUnavailable: one change at a time to a domain (Engine/DomainChangeLock)
+    public static VirtioScsiException DomainChangeInProgress(string domain, TimeSpan waited, string lockPath) =>
+        new(ErrorIds.DomainChangeInProgress, ErrorKind.ResourceUnavailable,
+            $"Another change to domain '{domain}' was in progress and did not finish within {waited.TotalSeconds:0} s, so this one was not started.",
+            domain,
+            $"Run the command again when the other change has finished, or allow a longer wait with $env:VIRTIOSCSI_LOCK_TIMEOUT_SEC (seconds, default 120). 'fuser {lockPath}' shows the process holding the domain.");
+
+    public static VirtioScsiException DomainLockUnavailable(string domain, string lockPath, string why) =>
+        new(ErrorIds.DomainLockUnavailable, ErrorKind.ResourceUnavailable,
+            $"The lock that keeps changes to domain '{domain}' apart cannot be taken ({lockPath}): {why}", domain,
+            "Let this user write the file (another user created it without group or world write), or remove it while no change runs.");
+
+    // AttachNotAsPlanned: the read-back after an attach does not show the LUN where the plan put it
+    public static VirtioScsiException AttachNotAsPlanned(string domain, string what, string found) =>
+        new(ErrorIds.AttachNotAsPlanned, ErrorKind.InvalidOperation,
+            $"{what}: libvirt reported success, but domain '{domain}' read back shows {found}, so the LUN is not passed through as planned.",
+            domain,
+            "Look at the domain with Get-DomainScsiTopology; another tool may have changed it at the same time. Run the command again.");
+
+    // RollbackIncomplete: a failed change whose undoing did not finish either
+    public static VirtioScsiException RollbackIncomplete(VirtioScsiException cause, string domain, string undone, string whyNotFinished, string leftBehind, string removeWith) =>
+        new(ErrorIds.RollbackIncomplete, ErrorKind.InvalidOperation,
+            cause.Message + " " + undone + "Rolling back did not finish: " + whyNotFinished + " Left behind in domain '" + domain + "': " + leftBehind,
+            domain, "Remove what was left behind with: " + removeWith + " (then check with Get-DomainScsiTopology).", inner: cause);
 
     // NodeDeviceXmlInvalid (host device discovery)
     public static VirtioScsiException NodeDeviceXmlNotWellFormed(Exception e) =>

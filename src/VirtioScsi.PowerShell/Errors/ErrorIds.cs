@@ -40,6 +40,12 @@ public static class ErrorIds
     public const string DetachFailed = "DetachFailed";
     public const string RollbackIncomplete = "RollbackIncomplete";
     public const string SgioUnfilteredUnsupported = "SgioUnfilteredUnsupported";
+    public const string DomainNameInvalid = "DomainNameInvalid";
+    public const string ControllerIndexGap = "ControllerIndexGap";
+    public const string ConnectionUriInvalid = "ConnectionUriInvalid";
+    public const string DomainChangeInProgress = "DomainChangeInProgress";
+    public const string DomainLockUnavailable = "DomainLockUnavailable";
+    public const string AttachNotAsPlanned = "AttachNotAsPlanned";
     public const string RemoteHostUnreachable = "RemoteHostUnreachable";
     public const string RemoteAuthenticationFailed = "RemoteAuthenticationFailed";
     public const string RemoteLibvirtUnavailable = "RemoteLibvirtUnavailable";

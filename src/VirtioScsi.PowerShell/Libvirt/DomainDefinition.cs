@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 using System.Xml;
 using System.Xml.Linq;
@@ -44,7 +45,11 @@ internal sealed class DomainDefinition
         XDocument document;
         try
         {
-            document = XDocument.Parse(xml);
+            // libvirt never writes a DTD. One is refused rather than processed: XDocument.Parse would expand
+            // entities (a "billion laughs" of 10 million characters took 120 MB) and fetch an external DTD.
+            var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, IgnoreWhitespace = true };
+            using var reader = XmlReader.Create(new StringReader(xml ?? ""), settings);
+            document = XDocument.Load(reader);
         }
         catch (XmlException e)
         {

@@ -44,6 +44,8 @@ public sealed class LunSource : IEquatable<LunSource>
     /// <summary>An iSCSI source from -IscsiPortal, -IscsiTarget and -IscsiLun, checked.</summary>
     public static LunSource FromIscsiParameters(string portal, string iqn, int lun)
     {
+        InputValidation.SourceText("-IscsiPortal", portal);
+        InputValidation.SourceText("-IscsiTarget", iqn);
         if (!TryParsePortal(portal, out var host, out var port, out var problem))
             throw Error.PortalInvalid(portal, problem);
         if (string.IsNullOrWhiteSpace(iqn) || iqn.IndexOfAny(new[] { ' ', '/', '\t', '\n', '\'', '"' }) >= 0)
@@ -101,22 +103,22 @@ public sealed class LunSource : IEquatable<LunSource>
         (host.IndexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// What identifies the same data behind two sources: the path, or portal, IQN and LUN (host names
-    /// compared without case). Two paths to one device are only found equal where the host resolves them.
+    /// The source as written, compared without resolving anything: host names and the IQN without case,
+    /// the LUN as a number. For whether two sources are the same LUN use <see cref="MatchKey"/>.
     /// </summary>
     public string IdentityKey => Kind switch
     {
-        LunSourceKind.Iscsi => $"iscsi://{IscsiHost!.ToLowerInvariant()}:{IscsiPort}/{IscsiTarget}/{IscsiLun}",
+        LunSourceKind.Iscsi => $"iscsi://{IscsiHost!.ToLowerInvariant()}:{IscsiPort ?? DefaultIscsiPort}/{IscsiTarget!.ToLowerInvariant()}/{IscsiLun ?? 0}",
         LunSourceKind.Block or LunSourceKind.File => Path!,
         _ => "other:" + _description,
     };
 
     /// <summary>
-    /// The identity with host paths resolved by <paramref name="canonicalPath"/> (links followed where the
-    /// host can be asked), so /dev/mapper/X and the /dev/dm-N it points at are one source.
+    /// The source's identity: equal for two sources exactly when they name the same LUN, by the one rule
+    /// of <see cref="LunSourceIdentity"/> (portals by resolved address and port, IQNs without case, LUNs
+    /// as numbers, paths by the device they resolve to).
     /// </summary>
-    public string MatchKey(Func<string, string> canonicalPath) =>
-        Kind is LunSourceKind.Block or LunSourceKind.File ? "path:" + canonicalPath(Path!) : IdentityKey;
+    internal string MatchKey(LunSourceIdentity identity) => identity.KeyOf(this);
 
     public bool Equals(LunSource? other) => other is not null && IdentityKey == other.IdentityKey;
     public override bool Equals(object? obj) => Equals(obj as LunSource);

@@ -11,6 +11,7 @@ internal static class ControllerAttachPlanner
     public static ControllerAttachPlan Plan(DomainState domain, ControllerRequest request, ChangeScope scope)
     {
         var name = domain.Name;
+        DefinitionChecks.RequirePlannable(domain);
         if (!ScsiControllerModels.IsKnown(request.Model))
             throw Error.ControllerModelInvalid(name, request.Model, string.Join(", ", ScsiControllerModels.All));
         var index = request.Index ?? ControllerQueries.LowestFreeIndex(domain.AllDefinitions);

@@ -13,6 +13,7 @@ internal static class ControllerRemovalPlanner
     public static ChangePlan Plan(DomainState domain, int index, ChangeScope scope, bool force)
     {
         var name = domain.Name;
+        DefinitionChecks.RequirePlannable(domain);
         var definitions = scope.DefinitionsOf(domain).ToArray();
         if (!definitions.Any(d => d.ScsiControllers.Any(c => c.Index == index)))
             throw Error.ControllerNotFoundForRemoval(name, index, scope.ToString());

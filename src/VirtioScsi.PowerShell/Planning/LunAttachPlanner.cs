@@ -15,19 +15,21 @@ namespace VirtioScsi.Planning;
 /// </summary>
 internal static class LunAttachPlanner
 {
-    /// <param name="canonicalPath">Resolves a host path to the device it names (symlinks followed), so two
-    /// names of one device are known as the same source; identity where the host cannot be asked.</param>
-    public static LunAttachPlan Plan(DomainState domain, LunRequest request, ChangeScope scope, Func<string, string>? canonicalPath = null)
+    /// <param name="identity">Says which attached disk is the requested LUN, however it is spelled
+    /// (<see cref="LunSourceIdentity"/>); <see cref="LunSourceIdentity.Default"/> when not given.</param>
+    public static LunAttachPlan Plan(DomainState domain, LunRequest request, ChangeScope scope, LunSourceIdentity? identity = null)
     {
         var name = domain.Name;
+        identity ??= LunSourceIdentity.Default;
+        DefinitionChecks.RequirePlannable(domain);
 
-        var existing = FindSameSource(domain, request.Source, canonicalPath ?? (p => p));
+        var existing = FindSameSource(domain.AllDefinitions, request.Source, identity);
         if (existing is not null)
         {
             if (existing.Device != "lun")
                 throw Error.SourceAttachedEmulated(name, request.Source.ToString(), existing.TargetDevice, existing.Device);
             CheckSamePlacement(domain, existing, request);
-            return PlanExisting(domain, existing, request.Source, scope, canonicalPath ?? (p => p));
+            return PlanExisting(domain, existing, request.Source, scope, identity);
         }
 
         // Checked after the same-source lookup: asking again for a LUN that is there (with its own boot
@@ -46,7 +48,9 @@ internal static class LunAttachPlanner
             controllerIndex = controller.Index;
             controllerModel = controller.Model!;
         }
-        else if (ControllerQueries.FindUsableVirtio(domain, scope) is { } usable)
+        // A virtio-scsi controller far above the gaps below it (index 1,000,000) is passed over for a new one.
+        else if (ControllerQueries.FindUsableVirtio(domain, scope) is { } usable &&
+                 DefinitionChecks.MissingBelow(domain, scope, usable.Index) <= DefinitionChecks.MaxGapControllers)
         {
             controllerIndex = usable.Index;
             controllerModel = usable.Model!;
@@ -65,6 +69,8 @@ internal static class LunAttachPlanner
         // libvirt gives every disk controllers at all indexes below its own, and fills a gap with a
         // controller of the default model (lsilogic) in the persistent definition. So gaps below the LUN's
         // controller are filled here, explicitly, with virtio-scsi controllers.
+        // Bounded: a controller at index 1,000,000 must not make a million controllers.
+        DefinitionChecks.RequireFewGaps(domain, scope, controllerIndex);
         var added = new List<(int Index, XElement Xml, ChangeScope Scope)>();
         foreach (var gap in Enumerable.Range(0, controllerIndex))
         {
@@ -166,10 +172,10 @@ internal static class LunAttachPlanner
     /// where one of them lacks it (added earlier with -Live or -Config only), it is added there with the
     /// same name and address, so both definitions agree.
     /// </summary>
-    private static LunAttachPlan PlanExisting(DomainState domain, DiskElement existing, LunSource source, ChangeScope scope, Func<string, string> canonicalPath)
+    private static LunAttachPlan PlanExisting(DomainState domain, DiskElement existing, LunSource source, ChangeScope scope, LunSourceIdentity identity)
     {
         var name = domain.Name;
-        bool Holds(DomainDefinition? d) => d is not null && FindSameSource(new[] { d }, source, canonicalPath) is not null;
+        bool Holds(DomainDefinition? d) => d is not null && FindSameSource(new[] { d }, source, identity) is not null;
         var missing = new ChangeScope(scope.Live && !Holds(domain.Live), scope.Config && !Holds(domain.Config));
         var target = existing.TargetDevice ?? "";
         var address = existing.Address ?? default;
@@ -223,12 +229,9 @@ internal static class LunAttachPlanner
         return requested;
     }
 
-    private static DiskElement? FindSameSource(DomainState domain, LunSource source, Func<string, string> canonicalPath) =>
-        FindSameSource(domain.AllDefinitions, source, canonicalPath);
-
-    private static DiskElement? FindSameSource(IEnumerable<DomainDefinition> definitions, LunSource source, Func<string, string> canonicalPath)
+    private static DiskElement? FindSameSource(IEnumerable<DomainDefinition> definitions, LunSource source, LunSourceIdentity identity)
     {
-        var wanted = source.MatchKey(canonicalPath);
-        return definitions.SelectMany(d => d.Disks).FirstOrDefault(d => d.Source.MatchKey(canonicalPath) == wanted);
+        var wanted = source.MatchKey(identity);
+        return definitions.SelectMany(d => d.Disks).FirstOrDefault(d => d.Source.MatchKey(identity) == wanted);
     }
 }

@@ -11,17 +11,18 @@ namespace VirtioScsi.Planning;
 /// <summary>Plans the removal of a passthrough LUN (Remove-PassthroughLun), found by its target name or its source.</summary>
 internal static class LunRemovalPlanner
 {
-    /// <summary>Finds a disk of the domain by its source (for Remove-PassthroughLun -Path / -Iscsi*).</summary>
-    public static string? FindTargetBySource(DomainState domain, LunSource source, Func<string, string>? canonicalPath = null)
+    /// <summary>Finds a disk of the domain by its source (for Remove-PassthroughLun -Path / -Iscsi*), by <see cref="LunSourceIdentity"/>.</summary>
+    public static string? FindTargetBySource(DomainState domain, LunSource source, LunSourceIdentity? identity = null)
     {
-        canonicalPath ??= p => p;
-        var wanted = source.MatchKey(canonicalPath);
-        return domain.AllDefinitions.SelectMany(d => d.ScsiDisks).FirstOrDefault(d => d.Source.MatchKey(canonicalPath) == wanted)?.TargetDevice;
+        identity ??= LunSourceIdentity.Default;
+        var wanted = source.MatchKey(identity);
+        return domain.AllDefinitions.SelectMany(d => d.ScsiDisks).FirstOrDefault(d => d.Source.MatchKey(identity) == wanted)?.TargetDevice;
     }
 
     public static ChangePlan Plan(DomainState domain, string targetDevice, ChangeScope scope)
     {
         var name = domain.Name;
+        DefinitionChecks.RequirePlannable(domain);
         var steps = DetachDiskSteps(domain, scope, targetDevice).ToArray();
         if (steps.Length == 0)
             throw Error.LunNotFound(name, targetDevice,

@@ -18,7 +18,8 @@ public class LunAttachPlannerTests
 
     /// <summary>Plans with the scope the cmdlet would resolve with neither -Live nor -Config.</summary>
     private static LunAttachPlan Plan(DomainState domain, LunRequest request, ChangeScope? scope = null, Func<string, string>? canonicalPath = null) =>
-        LunAttachPlanner.Plan(domain, request, scope ?? ChangeScope.Resolve(domain, false, false), canonicalPath);
+        LunAttachPlanner.Plan(domain, request, scope ?? ChangeScope.Resolve(domain, false, false),
+            canonicalPath is null ? null : new LunSourceIdentity(canonicalPath));
 
     private static LunAttachPlan Plan(DomainState domain, LunSource source, ChangeScope? scope = null) => Plan(domain, new LunRequest(source), scope);
 

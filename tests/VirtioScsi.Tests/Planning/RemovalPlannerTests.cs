@@ -144,7 +144,7 @@ public class RemovalPlannerTests
         Assert.Equal("sdc", LunRemovalPlanner.FindTargetBySource(domain, LunSource.Block("/dev/sdx")));
         Assert.Null(LunRemovalPlanner.FindTargetBySource(domain, LunSource.Block("/dev/disk/by-id/wwn-0x6001")));
         Assert.Equal("sdc", LunRemovalPlanner.FindTargetBySource(domain, LunSource.Block("/dev/disk/by-id/wwn-0x6001"),
-            p => p == "/dev/disk/by-id/wwn-0x6001" ? "/dev/sdx" : p));
+            new LunSourceIdentity(p => p == "/dev/disk/by-id/wwn-0x6001" ? "/dev/sdx" : p)));
     }
 
     [Fact]
