@@ -123,7 +123,7 @@ internal sealed class VirshSession : IDisposable
                     IsUsable = false;
                     Ended = true;
                     var said = WithoutReconnectNotes(_err.Rest());
-                    if (!VirshErrors.HasError(said)) said += "\nerror: virsh ended before the command finished";
+                    said += (said.EndsWith("\n", StringComparison.Ordinal) || said.Length == 0 ? "" : "\n") + "error: " + EndedUnfinished;
                     for (var i = results.Count; i < commands.Count; i++)
                         results.Add(new VirshResult(commands[i], "", said, ranToEnd: false));
                     break;
@@ -150,6 +150,9 @@ internal sealed class VirshSession : IDisposable
         if (kept.Length != error.Length) Reconnections++;
         return kept;
     }
+
+    /// <summary>What a command's error says when virsh ended under it without a word: whether it took effect is unknown.</summary>
+    public const string EndedUnfinished = "virsh ended before the command finished";
 
     /// <summary>True once virsh ended by itself while commands were waiting (not stopped by us).</summary>
     public bool Ended { get; private set; }
