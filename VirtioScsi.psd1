@@ -22,6 +22,7 @@
         'Remove-ScsiController'
         'Get-PassthroughLun'
         'Get-ScsiController'
+        'Get-HostScsiLun'
         'Disconnect-VirshSession'
     )
     FunctionsToExport    = @()

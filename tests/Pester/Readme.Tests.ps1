@@ -305,6 +305,30 @@ Describe 'README.md: the Examples section as tests' {
         Get-InactiveXml $name | Should -Match "index='1' model='virtio-scsi'"
     }
 
+    It 'lists the host''s LUNs, the virtio disk with -All, and finds no LUN with the example''s WWID' {
+        Assert-LiveStack
+        # This machine has no host SCSI disk, only its virtio disk, and no LUN with the README's WWID.
+        $name = New-TestDomain hl -ShutOff "<controller type='scsi' index='0' model='virtio-scsi'/>"; $script:Domains += $name
+        $before = Get-InactiveXml $name
+        $listed = Invoke-ReadmeExample -Example 'Get-HostScsiLun'
+        $listed.ExitCode | Should -Be 0 -Because $listed.Output
+        $all = Invoke-ReadmeExample -Example 'Get-HostScsiLun -All | Format-List Wwid, Path, Paths, HostAddress, UsedBy, HostUse, NotPassthroughCapableReason'
+        $all.ExitCode | Should -Be 0 -Because $all.Output
+        if (Test-Path /sys/class/block/vda) {
+            # The list's labels come coloured (PSStyle); the text is what counts.
+            $text = $all.Output -replace "`e\[[0-9;]*m", '' -replace '\s+', ' '
+            $text | Should -Match 'Paths : \{/dev/vda\}'
+            $text | Should -Match 'NotPassthroughCapableReason : /dev/vda is not a SCSI device of the host'
+        }
+        # No LUN has the WWID: nothing comes down the pipe, nothing is attached, no error.
+        $piped = Invoke-ReadmeExample -Example 'Get-HostScsiLun -Wwid 600a098038303634722b4d59704b7a35 | Add-PassthroughLun -Domain web01 -WhatIf' -Substitute ([ordered]@{ 'web01' = $name })
+        $piped.ExitCode | Should -Be 0 -Because $piped.Output
+        $piped.Output.Trim() | Should -BeNullOrEmpty
+        $byWwid = Invoke-ReadmeExample -Example 'Add-PassthroughLun web01 -Wwid 600a098038303634722b4d59704b7a35 -WhatIf' -Substitute ([ordered]@{ 'web01' = $name }) -AllowErrors
+        $byWwid.Output -replace '\s+', ' ' | Should -Match "No host LUN has the WWID '600a098038303634722b4d59704b7a35'\. Recommendation: List the host's LUNs with Get-HostScsiLun"
+        Get-InactiveXml $name | Should -Be $before
+    }
+
     It 'catches an error and reads its id and recommended action' {
         Assert-LiveStack
         $name = New-TestDomain exp -ShutOff; $script:Domains += $name

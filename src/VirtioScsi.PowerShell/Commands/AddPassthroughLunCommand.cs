@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using VirtioScsi.Commands.Completers;
+using VirtioScsi.Errors;
 using VirtioScsi.Model;
 using VirtioScsi.Planning;
 
@@ -19,6 +20,18 @@ public sealed class AddPassthroughLunCommand : LunSourceCmdlet
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(DomainNameCompleter))]
     public override string Domain { get => base.Domain; set => base.Domain = value; }
+
+    private const string WwidSet = "Wwid";
+
+    /// <summary>
+    /// The LUN's WWID (3600a0980…, or the NAA as 600a0980…/naa.600a0980…; wildcards allowed if they match one
+    /// LUN): the host's stable path to it (its multipath map, else its /dev/disk/by-id link) is attached.
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = WwidSet)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(WwidCompleter))]
+    public string Wwid { get; set; } = "";
 
     /// <summary>The index of the virtio-scsi controller to use. Default: the first virtio-scsi controller, or a new one.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -66,6 +79,7 @@ public sealed class AddPassthroughLunCommand : LunSourceCmdlet
 
     private protected override void Change()
     {
+        RefusePipedLunWithoutDomain();
         var request = new LunRequest(RequestedSource()!)
         {
             Controller = Controller,
@@ -98,5 +112,24 @@ public sealed class AddPassthroughLunCommand : LunSourceCmdlet
             return;
         WriteWarnings(plan.Change.Warnings);
         WriteObject(Manager.ApplyLunAttach(plan, StopToken, ReportStep));
+    }
+
+    // A LUN from Get-HostScsiLun piped without -Domain: PowerShell binds its Path to -Path and, having no
+    // domain, the object itself (as text: the same path) to -Domain. libvirt names never contain '/'.
+    private void RefusePipedLunWithoutDomain()
+    {
+        var bound = MyInvocation.BoundParameters.TryGetValue("Domain", out var value) ? value : null;
+        var domains = bound as string[] ?? (bound is string one ? new[] { one } : new string[0]);
+        if (ParameterSetName == PathSet && Path.IndexOf('/') >= 0 && System.Array.IndexOf(domains, Path) >= 0)
+            throw Error.PipedLunWithoutDomain(Path);
+    }
+
+    private protected override LunSource? OtherSource() => ParameterSetName == WwidSet ? WwidSource() : null;
+
+    private LunSource WwidSource()
+    {
+        var lun = Manager.ResolveWwid(Wwid, StopToken);
+        WriteVerbose($"-Wwid '{Wwid}' is the LUN {lun.Wwid} ({lun.Vendor} {lun.Model}, {string.Join(", ", lun.Paths)}): attaching {lun.Path}.");
+        return LunSource.Block(lun.Path!);
     }
 }

@@ -9,8 +9,8 @@ public abstract class LunSourceCmdlet : DomainChangeCmdlet
     private protected const string PathSet = "Path";
     private protected const string IscsiSet = "Iscsi";
 
-    /// <summary>The host block device: /dev/mapper/&lt;wwid&gt;, /dev/disk/by-id/….</summary>
-    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+    /// <summary>The host block device: /dev/mapper/&lt;wwid&gt;, /dev/disk/by-id/…. Binds the Path of piped Get-HostScsiLun objects.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "";
 
@@ -34,6 +34,9 @@ public abstract class LunSourceCmdlet : DomainChangeCmdlet
     {
         PathSet => LunSource.Block(Path),
         IscsiSet => LunSource.FromIscsiParameters(IscsiPortal, IscsiTarget, IscsiLun),
-        _ => null,
+        _ => OtherSource(),
     };
+
+    /// <summary>The source of a parameter set of the derived cmdlet's own (Add-PassthroughLun -Wwid); null when it has none.</summary>
+    private protected virtual LunSource? OtherSource() => null;
 }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using VirtioScsi.Errors;
+using VirtioScsi.HostDevices;
 using VirtioScsi.Libvirt;
 using VirtioScsi.Model;
 using VirtioScsi.Planning;
@@ -93,7 +94,35 @@ internal sealed class ScsiManager : IDisposable
         return missing.Concat(read).ToArray();
     }
 
-    public DomainScsiTopology Topology(DomainState state) => TopologyBuilder.Build(state, ConnectionUri);
+    /// <summary>
+    /// The host's LUNs (libvirt's node devices; on a local connection also this machine's /dev, /sys and
+    /// /proc). With <paramref name="readDomains"/>, every domain of the connection is read in the one batch
+    /// <see cref="ReadDomains"/> makes, to say which hold each LUN; domains that could not be read come back
+    /// as errors beside the LUNs (but for those undefined meanwhile, which hold nothing).
+    /// </summary>
+    public (IReadOnlyList<HostScsiLun> Luns, IReadOnlyList<VirtioScsiException> Errors) ListHostLuns(bool readDomains, CancellationToken cancellationToken = default)
+    {
+        var local = HostBlockDevices.IsLocalConnection(ConnectionUri);
+        var luns = new HostLunReader(_virsh).List(local ? new HostBlockResolver() : null, cancellationToken);
+        var read = readDomains ? ReadDomains(Array.Empty<NameFilter>(), persistentOnly: false, cancellationToken) : Array.Empty<DomainReadResult>();
+        var built = HostScsiLunBuilder.Build(luns, read.Where(r => r.State is not null).Select(r => r.State!).ToArray(),
+            ConnectionUri, Identity, local);
+        // A domain undefined between the list and its read holds nothing any more: not an error of the listing.
+        return (built, read.Where(r => r.Error is not null && r.Error.ErrorId != ErrorIds.DomainNotFound).Select(r => r.Error!).ToArray());
+    }
+
+    /// <summary>Add-PassthroughLun -Wwid: the host LUN the WWID names (one, multipathed or single-path, with a stable path).</summary>
+    public HostScsiLun ResolveWwid(string wwid, CancellationToken cancellationToken = default) =>
+        WwidResolver.Resolve(wwid, ListHostLuns(readDomains: false, cancellationToken).Luns, ConnectionUri,
+            HostBlockDevices.IsLocalConnection(ConnectionUri));
+
+    // Which LUN each block source is, read from this machine's sysfs (a few small files a disk, no virsh):
+    // only where the connection's host is this machine.
+    private SysfsLunIdentity? _sysfsIdentity;
+
+    public DomainScsiTopology Topology(DomainState state) =>
+        TopologyBuilder.Build(state, ConnectionUri,
+            HostBlockDevices.IsLocalConnection(ConnectionUri) ? (_sysfsIdentity ??= new SysfsLunIdentity()).Identify : null);
 
     /// <summary>Reads a domain to change it; a name that cannot round-trip through libvirt's XML is refused first.</summary>
     public DomainState ReadDomain(string domain, CancellationToken cancellationToken = default)

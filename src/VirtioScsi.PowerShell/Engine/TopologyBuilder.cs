@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using VirtioScsi.HostDevices;
 using VirtioScsi.Libvirt;
 using VirtioScsi.Model;
 using VirtioScsi.Planning;
@@ -13,7 +14,8 @@ namespace VirtioScsi.Engine;
 /// </summary>
 internal static class TopologyBuilder
 {
-    public static DomainScsiTopology Build(DomainState state, string? connectionUri)
+    /// <param name="identify">Where the host is this machine: the identity of the LUN a block source names.</param>
+    public static DomainScsiTopology Build(DomainState state, string? connectionUri, Func<string, HostLunIdentity?>? identify = null)
     {
         var current = state.Current;
         var (canHotplug, blocker) = HotplugAssessment.ForController(state);
@@ -40,7 +42,7 @@ internal static class TopologyBuilder
         // A damaged definition may repeat an index (libvirt never does): both controllers are shown, the first one's model counts.
         var models = topology.Controllers.GroupBy(c => c.Index).ToDictionary(g => g.Key, g => g.First().Model);
         topology.Disks = Merge(state, d => d.ScsiDisks, d => d.TargetDevice ?? "", differences, "disk")
-            .Select(m => ToDisk(topology.Name, connectionUri, m.Item, m.Other, m.Presence, models))
+            .Select(m => WithIdentity(ToDisk(topology.Name, connectionUri, m.Item, m.Other, m.Presence, models), identify))
             .OrderBy(d => d.Controller ?? int.MaxValue).ThenBy(d => d.Target).ThenBy(d => d.Unit).ThenBy(d => d.TargetDevice)
             .ToArray();
         topology.Differences = differences;
@@ -119,6 +121,16 @@ internal static class TopologyBuilder
             UnitsPerTarget = unitsPerTarget,
             Presence = presence,
         };
+    }
+
+    private static ScsiDisk WithIdentity(ScsiDisk disk, Func<string, HostLunIdentity?>? identify)
+    {
+        if (identify is null || disk.Source.Kind != LunSourceKind.Block || disk.Source.Path is null) return disk;
+        var identity = identify(disk.Source.Path);
+        disk.Wwid = identity?.Wwid;
+        disk.Vendor = identity?.Vendor;
+        disk.Model = identity?.Model;
+        return disk;
     }
 
     private static ScsiDisk ToDisk(string domain, string? uri, DiskElement d, DiskElement? persistent, DefinitionPresence presence,

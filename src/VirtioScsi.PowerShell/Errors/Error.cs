@@ -50,6 +50,11 @@ internal static class Error
         new(ErrorIds.DomainNotFound, ErrorKind.ObjectNotFound,
             $"Domain '{domain}' was not found{(connectionUri is null ? "" : " on " + connectionUri)}.", domain, CheckDomainName);
 
+    public static VirtioScsiException PipedLunWithoutDomain(string path) =>
+        new(ErrorIds.DomainNotFound, ErrorKind.InvalidArgument,
+            $"No domain was named for the LUN '{path}': a LUN from Get-HostScsiLun names no domain.", path,
+            "Name the domain: Get-HostScsiLun ... | Add-PassthroughLun -Domain <domain>.");
+
     public static VirtioScsiException DomainNotFoundByVirsh(string what, object? target, string virshMessage) =>
         new(ErrorIds.DomainNotFound, ErrorKind.ObjectNotFound, $"{what}: the domain was not found.", target, CheckDomainName, virshMessage);
 
@@ -342,11 +347,39 @@ internal static class Error
 
     // NodeDeviceXmlInvalid (host device discovery)
     public static VirtioScsiException NodeDeviceXmlNotWellFormed(Exception e) =>
-        new(HostDeviceErrorIds.NodeDeviceXmlInvalid, ErrorKind.InvalidData,
+        new(ErrorIds.NodeDeviceXmlInvalid, ErrorKind.InvalidData,
             $"The node device XML is not well-formed (or declares a DTD, which is refused): {e.Message}", null, inner: e);
 
     public static VirtioScsiException NodeDeviceXmlInvalid(string message) =>
-        new(HostDeviceErrorIds.NodeDeviceXmlInvalid, ErrorKind.InvalidData, message, null);
+        new(ErrorIds.NodeDeviceXmlInvalid, ErrorKind.InvalidData, message, null);
+
+    // WwidNotFound, WwidAmbiguous, WwidSinglePath, WwidNoStablePath: Add-PassthroughLun -Wwid
+    private const string ListHostLuns = "List the host's LUNs with Get-HostScsiLun -All (WWID, paths, who uses them).";
+
+    public static VirtioScsiException WwidNotFound(string wwid, string? connectionUri) =>
+        new(ErrorIds.WwidNotFound, ErrorKind.ObjectNotFound,
+            $"No host LUN has the WWID '{wwid}'{(connectionUri is null ? "" : " on " + connectionUri)}.", wwid,
+            ListHostLuns + " If the LUN is new, rescan the host's SCSI bus (rescan-scsi-bus.sh, or iscsiadm -m session --rescan) and check its zoning and masking.");
+
+    public static VirtioScsiException WwidAmbiguous(string wwid, string matches) =>
+        new(ErrorIds.WwidAmbiguous, ErrorKind.InvalidArgument,
+            $"-Wwid '{wwid}' matches several host LUNs: {matches}.", wwid,
+            "Give the whole WWID (Tab completes it), or pipe the one LUN from Get-HostScsiLun.");
+
+    public static VirtioScsiException WwidSinglePath(string wwid, string paths, bool hostReadable) =>
+        new(ErrorIds.WwidSinglePath, ErrorKind.InvalidOperation,
+            hostReadable
+                ? $"The LUN '{wwid}' has several paths ({paths}) but no multipath map: attaching one of them would bypass multipath, and the guest would lose the LUN when that path fails."
+                : $"The LUN '{wwid}' has several paths on the host ({paths}); its multipath map cannot be seen over a remote connection, and attaching one path would bypass multipath.",
+            wwid,
+            hostReadable
+                ? "Set up dm-multipath for it ('multipath -a <wwid>; multipath -r'), then attach /dev/mapper/<map>; or pass -Path to attach one path knowingly."
+                : "Pass the multipath map's path on that host with -Path (/dev/mapper/<map>, see 'multipath -ll' there).");
+
+    public static VirtioScsiException WwidNoStablePath(string wwid, string paths) =>
+        new(ErrorIds.WwidNoStablePath, ErrorKind.ObjectNotFound,
+            $"The LUN '{wwid}' ({paths}) has no stable name to attach: no multipath map and no /dev/disk/by-id link (a kernel name like /dev/sdb can change at the next boot).", wwid,
+            "Check that udev runs on the host ('udevadm trigger' makes the by-id links), or pass -Path knowingly.");
 
     // RemoteHostUnreachable, RemoteAuthenticationFailed, RemoteLibvirtUnavailable: a remote connection (qemu+ssh,
     // qemu+tcp, …) that failed before libvirt answered. Their advice is about the far host, never the local libvirtd.

@@ -46,6 +46,12 @@ public static class ErrorIds
     public const string DomainChangeInProgress = "DomainChangeInProgress";
     public const string DomainLockUnavailable = "DomainLockUnavailable";
     public const string AttachNotAsPlanned = "AttachNotAsPlanned";
+    // Host LUNs (Get-HostScsiLun, Add-PassthroughLun -Wwid)
+    public const string NodeDeviceXmlInvalid = "NodeDeviceXmlInvalid";
+    public const string WwidNotFound = "WwidNotFound";
+    public const string WwidAmbiguous = "WwidAmbiguous";
+    public const string WwidSinglePath = "WwidSinglePath";
+    public const string WwidNoStablePath = "WwidNoStablePath";
     public const string RemoteHostUnreachable = "RemoteHostUnreachable";
     public const string RemoteAuthenticationFailed = "RemoteAuthenticationFailed";
     public const string RemoteLibvirtUnavailable = "RemoteLibvirtUnavailable";

@@ -161,7 +161,7 @@ internal sealed class HostBlockResolver
         }
     }
 
-    private static IReadOnlyList<string> Entries(string folder)
+    internal static IReadOnlyList<string> Entries(string folder)
     {
         try
         {
@@ -175,7 +175,7 @@ internal sealed class HostBlockResolver
 
     private static bool Exists(string path) => Directory.Exists(path) || File.Exists(path);
 
-    private static string? ReadText(string file)
+    internal static string? ReadText(string file)
     {
         try
         {

@@ -32,6 +32,8 @@ internal sealed class HostLun
     public long? SizeBytes { get; }
     /// <summary>disk, cdrom, …</summary>
     public string? DriveType { get; }
+    /// <summary>udev's ID_BUS of the first path that has one (scsi, ata, usb; old libvirt wrote pci for FC LUNs).</summary>
+    public string? Bus { get; internal set; }
     /// <summary>host:bus:target:lun of the first path; each path has its own (see <see cref="Paths"/>).</summary>
     public HostScsiAddress? HostAddress => Paths.Count > 0 ? Paths[0].HostAddress : null;
     /// <summary>Every kernel path to the LUN (one per SAN path when multipathed), in device order.</summary>

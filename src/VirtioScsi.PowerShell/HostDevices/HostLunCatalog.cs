@@ -49,7 +49,10 @@ internal static class HostLunCatalog
                     notScsi.Device is null ? null :
                         $"{notScsi.Device.Storage!.Block} is not a SCSI device of the host (no SCSI device in its node device's parent chain: {notScsi.Chain}): " +
                         "QEMU passes only SCSI devices through (SG_IO); a virtio, NVMe or loop disk can only be attached as an emulated disk.",
-                    resolver is null ? null : MergedUse(resolved));
+                    resolver is null ? null : MergedUse(resolved))
+                {
+                    Bus = First(s => s.Bus),
+                };
             })
             .OrderBy(lun => lun.Paths[0].Device, DeviceNameOrder.Instance)
             .ToArray();

@@ -30,6 +30,15 @@ public sealed class ScsiDisk
     public int? BootOrder { get; internal set; }
     public string? Alias { get; internal set; }
     public DefinitionPresence Presence { get; internal set; }
+    /// <summary>
+    /// The WWID of the host LUN behind a block source, when the host is this machine and the source is a SCSI
+    /// disk or multipath map (read from sysfs); null otherwise (remote host, iSCSI source, no SCSI layer).
+    /// </summary>
+    public string? Wwid { get; internal set; }
+    /// <summary>The host LUN's vendor, when <see cref="Wwid"/> is known.</summary>
+    public string? Vendor { get; internal set; }
+    /// <summary>The host LUN's model (product), when <see cref="Wwid"/> is known.</summary>
+    public string? Model { get; internal set; }
 
     public override string ToString() => $"{Domain}: {TargetDevice} ({Device}) {Source}";
 }

@@ -41,6 +41,15 @@ public sealed class HostTree : IDisposable
         return this;
     }
 
+    /// <summary>A SCSI disk's INQUIRY identity in sysfs: device/wwid (as the kernel writes it, naa.…), vendor and model (space-padded, as the kernel pads them).</summary>
+    public HostTree Inquiry(string name, string kernelWwid, string vendor, string model)
+    {
+        File.WriteAllText(Path.Combine(Block(name), "device", "wwid"), kernelWwid + "\n");
+        File.WriteAllText(Path.Combine(Block(name), "device", "vendor"), vendor.PadRight(8) + "\n");
+        File.WriteAllText(Path.Combine(Block(name), "device", "model"), model.PadRight(16) + "\n");
+        return this;
+    }
+
     /// <summary>A partition: a subfolder of its disk's sysfs folder, linked from /sys/class/block like the kernel does.</summary>
     public HostTree Partition(string disk, string name, string number)
     {

@@ -25,7 +25,7 @@ public class NodeDeviceParseTests
     public void Garbage_and_wrong_documents_end_in_NodeDeviceXmlInvalid(string? xml)
     {
         var error = Assert.Throws<VirtioScsiException>(() => NodeDevice.Parse(xml));
-        Assert.Equal(HostDeviceErrorIds.NodeDeviceXmlInvalid, error.ErrorId);
+        Assert.Equal(ErrorIds.NodeDeviceXmlInvalid, error.ErrorId);
         Assert.Equal(ErrorKind.InvalidData, error.Kind);
     }
 
@@ -37,7 +37,7 @@ public class NodeDeviceParseTests
     public void A_size_that_is_not_a_number_is_refused_with_the_field_named(string size)
     {
         var error = Assert.Throws<VirtioScsiException>(() => NodeDevice.Parse(string.Format(Storage, size)));
-        Assert.Equal(HostDeviceErrorIds.NodeDeviceXmlInvalid, error.ErrorId);
+        Assert.Equal(ErrorIds.NodeDeviceXmlInvalid, error.ErrorId);
         Assert.Contains("'block_sdb' has <size>" + size + "</size>", error.Message);
     }
 
@@ -48,7 +48,7 @@ public class NodeDeviceParseTests
                               "<!ENTITY c '&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;'><!ENTITY d '&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;'>]>" +
                               "<device><name>&d;</name></device>";
         var error = Assert.Throws<VirtioScsiException>(() => NodeDevice.Parse(laughs));
-        Assert.Equal(HostDeviceErrorIds.NodeDeviceXmlInvalid, error.ErrorId);
+        Assert.Equal(ErrorIds.NodeDeviceXmlInvalid, error.ErrorId);
         Assert.Contains("DTD", error.Message);
     }
 
@@ -61,7 +61,7 @@ public class NodeDeviceParseTests
         {
             var xml = $"<!DOCTYPE device [<!ENTITY x SYSTEM 'file://{secret}'>]><device><name>&x;</name></device>";
             var error = Assert.Throws<VirtioScsiException>(() => NodeDevice.Parse(xml));
-            Assert.Equal(HostDeviceErrorIds.NodeDeviceXmlInvalid, error.ErrorId);
+            Assert.Equal(ErrorIds.NodeDeviceXmlInvalid, error.ErrorId);
             Assert.DoesNotContain("SECRET-CONTENT", error.Message);
         }
         finally
