@@ -10,6 +10,7 @@
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('VirtioScsi.Format.ps1xml')
+    TypesToProcess       = @('VirtioScsi.Types.ps1xml')
     # Where Update-Help finds the help that build.ps1 -Task Package writes into out/updatable-help/: each
     # release carries those two files as assets.
     HelpInfoURI          = 'https://github.com/virtioscsi/VirtioScsi/releases/latest/download/'
@@ -22,6 +23,7 @@
         'Get-PassthroughLun'
         'Get-ScsiController'
         'Get-HostScsiLun'
+        'Disconnect-VirshSession'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -45,7 +45,7 @@ function Invoke-Build {
     if (Test-Path $moduleDir) { Remove-Item $moduleDir -Recurse -Force }
     New-Item -ItemType Directory -Path (Join-Path $moduleDir 'en-US') -Force | Out-Null
     Copy-Item (Join-Path $publish 'VirtioScsi.PowerShell.dll') $moduleDir
-    Copy-Item $manifestPath, (Join-Path $root 'VirtioScsi.Format.ps1xml') $moduleDir
+    Copy-Item $manifestPath, (Join-Path $root 'VirtioScsi.Format.ps1xml'), (Join-Path $root 'VirtioScsi.Types.ps1xml') $moduleDir
     Copy-Item (Join-Path $root 'en-US/*') (Join-Path $moduleDir 'en-US') -Recurse
     Write-Host "Built VirtioScsi $version into $moduleDir"
 }

@@ -20,6 +20,11 @@ set -euo pipefail
 : "${VIRTIOSCSI_SSH_PORT:=12222}"
 # A port on 127.0.0.1 where nothing listens: the "host unreachable" case.
 : "${VIRTIOSCSI_SSH_DEAD_PORT:=12223}"
+# More loopback addresses the same sshd listens on, so that one daemon can be reached as several distinct
+# hosts (qemu+ssh://virtioscsi-remote@127.0.0.K:PORT/session): bench/ reads "8 hosts" in one call this way.
+: "${VIRTIOSCSI_SSH_EXTRA_ADDRESSES:=127.0.0.2 127.0.0.3 127.0.0.4 127.0.0.5 127.0.0.6 127.0.0.7 127.0.0.8 127.0.0.9}"
+read -r -a extra_addresses <<<"$VIRTIOSCSI_SSH_EXTRA_ADDRESSES"
+addresses=(127.0.0.1 "${extra_addresses[@]}")
 : "${VIRTIOSCSI_ISCSI_PORT:=13260}"
 pwsh_path="${VIRTIOSCSI_PWSH:-${1:-}}"
 [[ -n "$pwsh_path" ]] || pwsh_path=$(bash "$(dirname "$0")/../tools/toolchain/install.sh" pwsh)
@@ -77,7 +82,8 @@ for u in root "$user" "$nolibvirt_user"; do
   chmod 644 "$dir/authorized_keys/$u"
 done
 rm -f "$dir/authorized_keys/$refused_user"
-printf '[127.0.0.1]:%s %s\n' "$port" "$(cut -d' ' -f1,2 "$dir/sshd/ssh_host_ed25519_key.pub")" > "$dir/client/known_hosts"
+host_key=$(cut -d' ' -f1,2 "$dir/sshd/ssh_host_ed25519_key.pub")
+for a in "${addresses[@]}"; do printf '[%s]:%s %s\n' "$a" "$port" "$host_key"; done > "$dir/client/known_hosts"
 
 # --- The sshd of its own.
 # sshd starts the subsystem's program only when a client asks for it, so the path may name a pwsh that
@@ -85,7 +91,7 @@ printf '[127.0.0.1]:%s %s\n' "$port" "$(cut -d' ' -f1,2 "$dir/sshd/ssh_host_ed25
 [[ -x "$pwsh_path" ]] || say "no executable pwsh at $pwsh_path yet: PowerShell remoting works once it exists"
 cat > "$dir/sshd/sshd_config" <<CONF
 # Written by VirtioScsi's .ci/setup-remote.sh: the test stack's second host. Not the machine's sshd.
-ListenAddress 127.0.0.1
+$(printf 'ListenAddress %s\n' "${addresses[@]}")
 Port $port
 HostKey $dir/sshd/ssh_host_ed25519_key
 PidFile $dir/sshd/sshd.pid
@@ -131,7 +137,7 @@ kept=$(awk -v b="$begin" -v e="$end" '$0==b{skip=1;next} $0==e{skip=0;next} !ski
 {
   # First in the file: ssh takes the first value it finds for each option.
   echo "$begin"
-  echo "Match host 127.0.0.1 exec \"test %p = $port\""
+  echo "Match host $(IFS=,; echo "${addresses[*]}") exec \"test %p = $port\""
   echo "    IdentityFile $dir/client/id_ed25519"
   echo "    IdentitiesOnly yes"
   echo "    UserKnownHostsFile $dir/client/known_hosts"
@@ -160,6 +166,9 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$VIRTIOSCSI_SSH_DEAD_PORT") 2>/dev/null; then
   echo "setup-remote: something listens on 127.0.0.1:$VIRTIOSCSI_SSH_DEAD_PORT, the port meant to be unreachable" >&2
   exit 1
 fi
+for a in "${extra_addresses[@]}"; do
+  ssh -p "$port" "$user@$a" true 2>/dev/null || { echo "setup-remote: the sshd does not answer on $a:$port" >&2; exit 1; }
+done
 if ssh -p "$port" "$refused_user@127.0.0.1" true 2>/dev/null; then
   echo "setup-remote: $refused_user was let in, but must be refused" >&2; exit 1
 fi
@@ -169,4 +178,4 @@ fi
 
 say "$remote_uri answers ($(virsh -c "$remote_uri" version --daemon 2>/dev/null | awk '/daemon/{print $NF}'))," \
     "refused: $refused_user, no libvirt: $nolibvirt_user, unreachable: 127.0.0.1:$VIRTIOSCSI_SSH_DEAD_PORT," \
-    "remoting: root@127.0.0.1 -Port $port with $pwsh_path"
+    "remoting: root@127.0.0.1 -Port $port with $pwsh_path; also on ${extra_addresses[*]:-no other address}"

@@ -12,6 +12,12 @@ root="$(dirname "$bench")"
 artifacts="$bench/.out/artifacts"
 
 mkdir -p "$bench/.out"
+# virt-xml (Debian's virtinst) is the peer a Linux admin would otherwise use for part b; installed as root.
+if ! command -v virt-xml >/dev/null && [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null; then
+  echo "vsbench: installing virtinst (virt-xml) ..." >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends virtinst >"$bench/.out/apt.log" 2>&1 ||
+    echo "vsbench: virtinst could not be installed (see bench/.out/apt.log); virt-xml will not be measured" >&2
+fi
 echo "vsbench: building (Release) into bench/.out ..." >&2
 dotnet build "$bench/VirtioScsi.Bench/VirtioScsi.Bench.csproj" -c Release --nologo -v quiet \
   --artifacts-path "$artifacts" >"$bench/.out/build.log" 2>&1 || {
@@ -26,7 +32,7 @@ module="$bench/.out/module/VirtioScsi/$version"
 rm -rf "$bench/.out/module"
 mkdir -p "$module/en-US"
 cp "$artifacts/bin/VirtioScsi.PowerShell/release/VirtioScsi.PowerShell.dll" "$module/"
-cp "$root/VirtioScsi.psd1" "$root/VirtioScsi.Format.ps1xml" "$module/"
+cp "$root/VirtioScsi.psd1" "$root/VirtioScsi.Format.ps1xml" "$root/VirtioScsi.Types.ps1xml" "$module/"
 cp -r "$root/en-US/." "$module/en-US/"
 
 # The pwsh part runs on the toolchain's pwsh (one on PATH, else the pinned .NET tool), unless --no-pwsh.

@@ -140,10 +140,12 @@ public sealed class Fleet
     public static List<string> ErrorLines(string stderr) => stderr.Split('\n').Where(l => l.StartsWith("error:", StringComparison.Ordinal)).ToList();
 }
 
-/// <summary>A file-backed LUN 1 of a tgtd target (tid 2000–2999), removed with its file by Dispose.</summary>
+/// <summary>File-backed LUNs 1…K of a tgtd target (tid 2000–2999), removed with their files by Dispose.</summary>
 public sealed class BenchLun : IDisposable
 {
     private readonly Cli _cli;
+
+    private readonly List<string> _more = new();
 
     private BenchLun(Cli cli, int tid, string iqn, string file)
     {
@@ -157,7 +159,7 @@ public sealed class BenchLun : IDisposable
     public string Iqn { get; }
     public string File { get; }
 
-    public static BenchLun Create(Cli cli, string workDir)
+    public static BenchLun Create(Cli cli, string workDir, int luns = 1)
     {
         var used = Regex.Matches(cli.Tgt("--mode", "target", "--op", "show"), @"^Target (\d+):", RegexOptions.Multiline)
             .Select(m => int.Parse(m.Groups[1].Value)).ToHashSet();
@@ -171,6 +173,13 @@ public sealed class BenchLun : IDisposable
         {
             cli.Tgt("--mode", "target", "--op", "new", "--tid", tid.ToString(), "--targetname", iqn);
             cli.Tgt("--mode", "logicalunit", "--op", "new", "--tid", tid.ToString(), "--lun", "1", "--backing-store", file);
+            for (var k = 2; k <= luns; k++)
+            {
+                var more = Path.Combine(workDir, $"lun-{tid}-{k}.img");
+                using (var stream = System.IO.File.Create(more)) stream.SetLength(32L * 1024 * 1024);
+                lun._more.Add(more);
+                cli.Tgt("--mode", "logicalunit", "--op", "new", "--tid", tid.ToString(), "--lun", k.ToString(), "--backing-store", more);
+            }
             cli.Tgt("--mode", "target", "--op", "bind", "--tid", tid.ToString(), "--initiator-address", "127.0.0.1");
         }
         catch
@@ -204,6 +213,9 @@ public sealed class BenchLun : IDisposable
         {
             Thread.Sleep(100);
         }
-        try { System.IO.File.Delete(File); } catch (IOException) { }
+        foreach (var file in _more.Prepend(File))
+        {
+            try { System.IO.File.Delete(file); } catch (IOException) { }
+        }
     }
 }

@@ -16,11 +16,12 @@ public sealed class Options
     public int? PerProcessRuns { get; set; }
     public int MicroRuns { get; set; } = 200;
     public string Uri { get; set; } = "qemu:///system";
+    public string RemoteUri { get; set; } = Environment.GetEnvironmentVariable("VIRTIOSCSI_REMOTE_URI") ?? "qemu+ssh://virtioscsi-remote@127.0.0.1:12222/session";
     public string? Module { get; set; }
     public string? Pwsh { get; set; }
     public bool NoPwsh { get; set; }
-    /// <summary>The parts to run (a, b, c, e; d, the memory report, always comes).</summary>
-    public string Only { get; set; } = "abce";
+    /// <summary>The parts to run (a, b, c, e, f; d, the memory report, always comes).</summary>
+    public string Only { get; set; } = "abcef";
     public bool Has(char part) => Only.Contains(part);
 
     public const string Usage = @"VirtioScsi benchmark against the live libvirt (see bench/README.md).
@@ -30,10 +31,12 @@ public sealed class Options
   --per-process-runs K   full runs of the process-per-domain variant (default 3 for N <= 200, else 1)
   --micro-runs M         timed calls of the pure planning measurements (default 200)
   --uri URI              libvirt connection (default qemu:///system)
+  --remote-uri URI       the second host for part f (default $VIRTIOSCSI_REMOTE_URI, else
+                         qemu+ssh://virtioscsi-remote@127.0.0.1:12222/session, from .ci/setup-remote.sh)
   --module PSD1          the built module manifest for the pwsh measurements (run.sh passes it)
   --pwsh PATH            pwsh to use (run.sh passes the toolchain's; default: pwsh on PATH)
   --no-pwsh              skip the pwsh measurements
-  --only PARTS           run only these parts, e.g. 'c' or 'ab' (default abce; d always)
+  --only PARTS           run only these parts, e.g. 'c' or 'ab' (default abcef; d always)
 
 Exit code 0 when the benchmark ran, whether or not its targets were met; 2 when libvirt or tgtd
 cannot be reached; 1 when the benchmark itself failed; 130 when stopped.";
@@ -58,13 +61,14 @@ cannot be reached; 1 when the benchmark itself failed; 130 when stopped.";
                 case "--per-process-runs": options.PerProcessRuns = Positive(); break;
                 case "--micro-runs": options.MicroRuns = Positive(); break;
                 case "--uri": options.Uri = Value(); break;
+                case "--remote-uri": options.RemoteUri = Value(); break;
                 case "--module": options.Module = Value(); break;
                 case "--pwsh": options.Pwsh = Value(); break;
                 case "--no-pwsh": options.NoPwsh = true; break;
                 case "--only":
                     options.Only = Value();
-                    if (options.Only.Length == 0 || options.Only.Any(c => "abce".IndexOf(c) < 0))
-                        throw new ArgumentException($"--only takes letters from 'abce', not '{options.Only}'");
+                    if (options.Only.Length == 0 || options.Only.Any(c => "abcef".IndexOf(c) < 0))
+                        throw new ArgumentException($"--only takes letters from 'abcef', not '{options.Only}'");
                     break;
                 case "-h" or "--help": throw new HelpRequested();
                 default: throw new ArgumentException($"unknown argument '{args[i]}'");
@@ -203,30 +207,48 @@ public static class Program
             Peak("a (topology)");
         }
 
+        // The headline figures are the cmdlets in pwsh; without one, only the engine's are measured.
+        var pwsh = options.NoPwsh ? null : PwshBench.Find(options.Pwsh);
+        var module = options.Module ?? FindModule();
+        var noPwsh = options.NoPwsh ? "--no-pwsh given"
+            : pwsh is null ? "no pwsh (give --pwsh, or put one on PATH)"
+            : module is null || !File.Exists(module) ? $"module manifest not found ({module ?? "bench/.out or out/"}): build it with bench/run.sh or ./build.ps1"
+            : null;
+        if (noPwsh is null) module = Path.GetFullPath(module!);
+
         if (options.Has('e'))
         {
-            var pwsh = options.NoPwsh ? null : PwshBench.Find(options.Pwsh);
-            var module = options.Module ?? FindModule();
-            if (pwsh is not null && module is not null && File.Exists(module))
+            if (noPwsh is null)
             {
-                new PwshBench(cli, fleet, options, pwsh, Path.GetFullPath(module)).Run(report, topology?.Engine);
+                new PwshBench(cli, fleet, options, pwsh!, module!).Run(report, topology);
                 Peak("e (pwsh; child processes not counted)");
             }
             else
             {
-                var why = options.NoPwsh ? "--no-pwsh given"
-                    : pwsh is null ? "no pwsh (give --pwsh, or put one on PATH)"
-                    : $"module manifest not found ({module ?? "bench/.out or out/"}): build it with bench/run.sh or ./build.ps1";
                 Report.Section("e. The module in PowerShell");
-                Report.Line("skipped: " + why);
-                report.NotMeasured("e", "Import-Module < 150 ms", why);
+                Report.Line("skipped: " + noPwsh);
+                report.NotMeasured("e", "Import-Module < 150 ms", noPwsh);
             }
         }
 
         if (options.Has('b'))
         {
-            new LunBench(cli, fleet, options).Run(report);
+            new LunBench(cli, fleet, options, noPwsh is null ? pwsh : null, module).Run(report, noPwsh);
             Peak("b (LUN add)");
+        }
+
+        if (options.Has('f'))
+        {
+            if (noPwsh is null)
+            {
+                new RemoteBench(cli, options, pwsh!, module!, fleet.WorkDir).Run(report);
+            }
+            else
+            {
+                Report.Section("f. Other hosts over qemu+ssh");
+                Report.Line("skipped: " + noPwsh);
+                report.NotMeasured("f", "remote targets", noPwsh);
+            }
         }
 
         if (options.Has('c'))

@@ -38,8 +38,9 @@ public sealed class PwshBench
     public Sample? Import { get; private set; }
     public Sample? Cmdlet { get; private set; }
 
-    public void Run(Report report, Sample? engineTopology)
+    public void Run(Report report, TopologyBench? topology)
     {
+        var engineTopology = topology?.Engine;
         Report.Section("e. The module in PowerShell");
         var version = RunPwsh("$PSVersionTable.PSVersion.ToString()").Trim();
         Report.Line($"pwsh {version} at {_pwsh}; module {_module}");
@@ -94,11 +95,32 @@ public sealed class PwshBench
         report.Check("e", "Import-Module < 150 ms", Fmt.Ms(Import.Median), Import.Median < 150,
             $"empty module {Fmt.Ms(empty.Median)}; whole pwsh process {Fmt.Ms(wall)}");
         report.Row($"e. Get-DomainScsiTopology, {count} domains (cmdlet)", Fmt.Ms(Cmdlet.Median));
+        if (topology?.Raw is null || topology.PerProcess is null) return;
+        var vsRaw = Cmdlet.Median / topology.Raw.Median;
+        var vsPerProcess = topology.PerProcess.Median / Cmdlet.Median;
+        Report.Line($"cmdlet / one raw virsh call (part a) = {Fmt.X(vsRaw)}; a process per domain (part a) / cmdlet = {Fmt.X(vsPerProcess)}");
+        // The issue states these targets for 1,000 domains only: at another N they are figures, not targets
+        // (at 100, the fixed cost of two virsh processes weighs ten times more, and a process per domain is only ≈ 14× slower).
+        if (count == 1000)
+        {
+            report.Check("a", "topology of 1,000 domains through the cmdlet ≤ 1.3× one raw batched virsh call", Fmt.X(vsRaw), vsRaw <= 1.3,
+                $"cmdlet {Fmt.Ms(Cmdlet.Median)} (warm pwsh), raw {Fmt.Ms(topology.Raw.Median)}");
+            report.Check("a", "topology of 1,000 domains through the cmdlet ≥ 20× faster than a process per domain", Fmt.X(vsPerProcess), vsPerProcess >= 20,
+                $"per-process {Fmt.Ms(topology.PerProcess.Median)}, cmdlet {Fmt.Ms(Cmdlet.Median)}");
+        }
+        else
+        {
+            report.Row($"a. cmdlet topology / one raw virsh call, {count} domains (target stated for 1,000)", Fmt.X(vsRaw));
+            report.Row($"a. a process per domain / cmdlet topology, {count} domains (target stated for 1,000)", Fmt.X(vsPerProcess));
+        }
     }
 
-    private string RunPwsh(string script)
+    private string RunPwsh(string script) => RunScript(_pwsh, script, _cli.Cancel);
+
+    /// <summary>Runs a script in a fresh pwsh (-NoProfile); its output, or a failure with what it said.</summary>
+    public static string RunScript(string pwsh, string script, System.Threading.CancellationToken cancel)
     {
-        var result = Proc.Run(_pwsh, new[] { "-NoProfile", "-NonInteractive", "-Command", script }, _cli.Cancel, TimeSpan.FromMinutes(5), PwshEnvironment);
+        var result = Proc.Run(pwsh, new[] { "-NoProfile", "-NonInteractive", "-Command", script }, cancel, TimeSpan.FromMinutes(5), PwshEnvironment);
         if (result.ExitCode != 0) throw new BenchFailure("pwsh failed: " + (result.Stderr + result.Stdout).Trim().Truncate(800));
         return result.Stdout;
     }

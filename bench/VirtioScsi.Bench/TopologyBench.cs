@@ -137,12 +137,9 @@ public sealed class TopologyBench
         var vsRaw = Engine.Median / Raw.Median;
         var vsPerProcess = PerProcess.Median / Engine.Median;
         Report.Line($"ratios       engine / raw = {Fmt.X(vsRaw)}; per-process / engine = {Fmt.X(vsPerProcess)}; per-process / raw = {Fmt.X(PerProcess.Median / Raw.Median)}");
-        // The issue states the topology targets for 1,000 domains; at other N they are shown for comparison.
-        var scale = n == 1000 ? "" : $" (the target is stated for 1,000 domains; this run has {n})";
-        report.Check("a", $"topology of {n} domains ≤ 2× one raw virsh call", Fmt.X(vsRaw), vsRaw <= 2.0,
-            $"engine {Fmt.Ms(Engine.Median)}, raw {Fmt.Ms(Raw.Median)}{scale}");
-        report.Check("a", $"topology of {n} domains ≥ 20× faster than a process per domain", Fmt.X(vsPerProcess), vsPerProcess >= 20,
-            $"per-process {Fmt.Ms(PerProcess.Median)}, engine {Fmt.Ms(Engine.Median)}{scale}");
+        // The targets are the cmdlet's (part e); the engine's ratios are its breakdown.
+        report.Row($"a. engine / one raw virsh call, {n} domains", Fmt.X(vsRaw));
+        report.Row($"a. a process per domain / engine, {n} domains", Fmt.X(vsPerProcess));
         report.Row($"a. engine topology, {n} domains", Fmt.Ms(Engine.Median));
         report.Row($"a. raw one-virsh dumpxml, {n} domains", Fmt.Ms(Raw.Median));
         report.Row($"a. virsh process per domain, {n} domains", Fmt.Ms(PerProcess.Median) + (runs == 1 ? " (1 run)" : ""));

@@ -10,7 +10,7 @@ AfterAll {
 Describe 'The VirtioScsi module' {
     It 'exports exactly its cmdlets' {
         (Get-Command -Module VirtioScsi).Name | Sort-Object |
-            Should -Be @('Add-PassthroughLun', 'Get-DomainScsiTopology', 'Get-HostScsiLun', 'Get-PassthroughLun', 'Get-ScsiController', 'New-ScsiController', 'Remove-PassthroughLun', 'Remove-ScsiController')
+            Should -Be @('Add-PassthroughLun', 'Disconnect-VirshSession', 'Get-DomainScsiTopology', 'Get-HostScsiLun', 'Get-PassthroughLun', 'Get-ScsiController', 'New-ScsiController', 'Remove-PassthroughLun', 'Remove-ScsiController')
     }
 
     It 'has a valid manifest whose version matches the assembly' {

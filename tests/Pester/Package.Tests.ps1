@@ -63,7 +63,7 @@ Describe 'build.ps1 -Task Package' {
     It 'publishes a PowerShell Gallery-shaped VirtioScsi.<version>.nupkg into out/package' {
         $Nupkg | Should -Exist
         $entries = Get-ZipEntryNames $Nupkg
-        foreach ($file in 'VirtioScsi.nuspec', 'VirtioScsi.psd1', 'VirtioScsi.PowerShell.dll', 'VirtioScsi.Format.ps1xml',
+        foreach ($file in 'VirtioScsi.nuspec', 'VirtioScsi.psd1', 'VirtioScsi.PowerShell.dll', 'VirtioScsi.Format.ps1xml', 'VirtioScsi.Types.ps1xml',
             'en-US/VirtioScsi.PowerShell.dll-Help.xml', 'en-US/about_VirtioScsi.help.txt') {
             $entries | Should -Contain $file
         }

@@ -18,8 +18,8 @@ How the tests reach the second host (set up by .ci/setup-remote.sh, which .ci/ru
 - PowerShell remoting: the same sshd has a powershell subsystem for root:
     Invoke-Command -HostName root@127.0.0.1 -Port 12222 -ScriptBlock { ... }
 Domains made here are named vst-remote-<pid>-<n> and removed afterwards.
-Tests marked -Skip wait for the src part of issue 13 (distinct ErrorIds, remote -Path warnings, objects
-that keep their controllers and LUNs across remoting).
+The virsh sessions the module keeps open between calls (one per connection) are watched through -Verbose,
+which names each session's virsh process.
 #>
 
 BeforeAll {
@@ -56,6 +56,17 @@ BeforeAll {
         (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches
     }
     # What a caller gets from a failed remote call: the ErrorRecord, whether the cmdlet ends or goes on.
+    # The virsh process of the session a call opened or reused, from what -Verbose says.
+    function Get-SessionProcess([object[]] $Verbose) {
+        $line = $Verbose | ForEach-Object { "$_" } | Where-Object { $_ -match '^(Opening a|Reusing the open) virsh session to .*\(virsh process (\d+)' } | Select-Object -First 1
+        if ($line -notmatch 'virsh process (\d+)') { throw "no session in: $($Verbose -join ' | ')" }
+        [int]$Matches[1]
+    }
+    function Test-ProcessEnds([int] $Id) {
+        $deadline = [DateTime]::UtcNow.AddSeconds(10)
+        while ((Get-Process -Id $Id -ErrorAction SilentlyContinue) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+        -not (Get-Process -Id $Id -ErrorAction SilentlyContinue)
+    }
     function Get-RemoteError([scriptblock] $Call) {
         $ErrorActionPreference = 'Stop'
         try { & $Call | Out-Null } catch { return $_ }
@@ -176,6 +187,100 @@ Describe 'VirtioScsi on another host' {
         }
     }
 
+    Describe 'One connection per host for the whole session' {
+        BeforeEach { Disconnect-VirshSession }
+
+        It 'opens the connection on the first call, reuses it for later ones, and still reads afresh' {
+            Assert-RemoteStack
+            $name = New-RemoteDomain "<controller type='scsi' index='0' model='virtio-scsi'/>" -ShutOff; $script:Domains += $name
+
+            $first = Get-DomainScsiTopology $name -ConnectionUri $RemoteUri -Verbose 4>&1
+            $opened = Get-SessionProcess $first
+            ($first | Where-Object { "$_" -like "Opening a virsh session to $RemoteUri *" }) | Should -Not -BeNullOrEmpty
+            # Changed behind the module's back: the next call must see it, over the same connection.
+            $xml = [IO.Path]::GetTempFileName()
+            Set-Content $xml "<controller type='scsi' index='3' model='virtio-scsi'/>"
+            try { Invoke-TestVirshOn $RemoteUri attach-device $name $xml --config | Out-Null } finally { Remove-Item $xml }
+            $second = Get-DomainScsiTopology $name -ConnectionUri $RemoteUri -Verbose 4>&1
+            $reused = Get-SessionProcess $second
+            ($second | Where-Object { "$_" -like 'Reusing the open virsh session*' }) | Should -Not -BeNullOrEmpty
+            $reused | Should -Be $opened
+            ($second | Where-Object { $_ -is [VirtioScsi.Model.DomainScsiTopology] }).Controllers.Index | Should -Be @(0, 3)
+            # A change reuses it too.
+            $added = New-ScsiController $name -ConnectionUri $RemoteUri -Verbose 4>&1
+            Get-SessionProcess $added | Should -Be $opened
+        }
+
+        It 'serves calls running at once with a session each, every call reading its own domain' {
+            Assert-RemoteStack
+            $names = 1..4 | ForEach-Object { New-RemoteDomain "<controller type='scsi' index='0' model='virtio-scsi'/>" -ShutOff }
+            $script:Domains += $names
+            $manifest = $ModuleManifest; $remote = $RemoteUri
+            $read = $names | ForEach-Object -ThrottleLimit 4 -Parallel {
+                Import-Module $using:manifest
+                $domain = $_
+                1..3 | ForEach-Object { (Get-DomainScsiTopology $domain -ConnectionUri $using:remote -ErrorAction Stop).Name }
+            }
+            $read | Sort-Object | Should -Be ($names + $names + $names | Sort-Object)
+        }
+
+        It 'replaces a session whose ssh connection died, without the caller noticing' {
+            Assert-RemoteStack
+            $name = New-RemoteDomain "<controller type='scsi' index='0' model='virtio-scsi'/>" -ShutOff; $script:Domains += $name
+            $virsh = Get-SessionProcess (Get-DomainScsiTopology $name -ConnectionUri $RemoteUri -Verbose 4>&1)
+            # The ssh client under the open virsh: cutting it is a dropped connection.
+            $ssh = foreach ($stat in Get-ChildItem /proc -Directory | Where-Object Name -match '^\d+$') {
+                $fields = (Get-Content "$($stat.FullName)/stat" -Raw -ErrorAction SilentlyContinue) -replace '^.*\) ', ''
+                if ($fields -and ($fields -split ' ')[1] -eq "$virsh") { [int]$stat.Name }
+            }
+            $ssh | Should -Not -BeNullOrEmpty
+            $ssh | ForEach-Object { Stop-Process -Id $_ -Force }
+            Start-Sleep -Milliseconds 300
+
+            $again = Get-DomainScsiTopology $name -ConnectionUri $RemoteUri -Verbose 4>&1 -ErrorAction Stop
+            ($again | Where-Object { $_ -is [VirtioScsi.Model.DomainScsiTopology] }).Name | Should -Be $name
+        }
+
+        It 'closes the sessions on request and when the module is removed' {
+            Assert-RemoteStack
+            $name = New-RemoteDomain -ShutOff; $script:Domains += $name
+            $virsh = Get-SessionProcess (Get-DomainScsiTopology $name -ConnectionUri $RemoteUri -Verbose 4>&1)
+            Get-Process -Id $virsh | Should -Not -BeNullOrEmpty
+            Disconnect-VirshSession $RemoteUri -Verbose 4>&1 | Should -Match "Closed 1 virsh session to $([regex]::Escape($RemoteUri))"
+            Test-ProcessEnds $virsh | Should -BeTrue
+            $next = Get-DomainScsiTopology $name -ConnectionUri $RemoteUri -Verbose 4>&1
+            ($next | Where-Object { "$_" -like 'Opening a virsh session*' }) | Should -Not -BeNullOrEmpty
+            $virsh = Get-SessionProcess $next
+
+            Remove-Module VirtioScsi
+            try { Test-ProcessEnds $virsh | Should -BeTrue }
+            finally { Import-Module $ModuleManifest -Force }
+        }
+    }
+
+    Describe 'Many hosts in one call' {
+        It 'reads several hosts in parallel; each object names its host and pipes back to it; a failing host goes on as an error' {
+            Assert-RemoteStack
+            $remote = New-RemoteDomain "<controller type='scsi' index='0' model='lsilogic'/>" -ShutOff
+            $local = New-TestDomain -Name "vst-remote-$PID-local" -Devices "<controller type='scsi' index='0' model='lsilogic'/>" -ShutOff
+            $script:Domains += $remote, $local
+
+            $topologies = Get-DomainScsiTopology "vst-remote-$PID-*" -ConnectionUri $RemoteUri, $Uri, $UnreachableUri -ErrorVariable failed -ErrorAction SilentlyContinue
+
+            @($topologies | Where-Object ConnectionUri -eq $RemoteUri).Name | Should -Be $remote
+            @($topologies | Where-Object ConnectionUri -eq $Uri).Name | Should -Be $local
+            $failed | Should -HaveCount 1
+            $failed[0].FullyQualifiedErrorId | Should -BeLike 'RemoteHostUnreachable,*'
+            # The getters read several hosts the same way.
+            $controllers = Get-ScsiController "vst-remote-$PID-*" -ConnectionUri $RemoteUri, $Uri
+            ($controllers | Sort-Object Domain).ConnectionUri | Should -Be @($RemoteUri, $Uri)
+            # Piped on, each object changes its own host's domain.
+            $topologies | New-ScsiController -Config | Should -HaveCount 2
+            Invoke-TestVirshOn $RemoteUri dumpxml --inactive $remote | Should -Match "index='1' model='virtio-scsi'"
+            Invoke-TestVirsh dumpxml --inactive $local | Should -Match "index='1' model='virtio-scsi'"
+        }
+    }
+
     Describe 'The failures only remote connections have' {
         # Today's module: one of its own ErrorIds, and virsh's words, which say what failed.
         It 'reports <Case> with a module ErrorId and words that say so' -TestCases @(
@@ -195,7 +300,7 @@ Describe 'VirtioScsi on another host' {
         }
 
         # needs src part of issue 13: each remote failure gets its own ErrorId and says which it is.
-        It 'reports <Case> as <Id>, in words of its own' -Skip -TestCases @(
+        It 'reports <Case> as <Id>, in words of its own' -TestCases @(
             @{ Case = 'an unreachable host'; Connection = 'UnreachableUri'; Id = 'RemoteHostUnreachable'; Words = 'could not reach|unreachable' }
             @{ Case = 'refused authentication'; Connection = 'RefusedUri'; Id = 'RemoteAuthenticationFailed'; Words = 'authentication|refused' }
             @{ Case = 'no libvirt on the far side'; Connection = 'NoLibvirtUri'; Id = 'RemoteLibvirtUnavailable'; Words = 'no libvirt|libvirtd' }
@@ -213,7 +318,7 @@ Describe 'VirtioScsi on another host' {
         }
 
         # needs src part of issue 13: the three remote failures are told apart, not lumped under one id.
-        It 'gives the three remote failures three different ErrorIds' -Skip {
+        It 'gives the three remote failures three different ErrorIds' {
             Assert-RemoteStack
             $ids = $UnreachableUri, $RefusedUri, $NoLibvirtUri | ForEach-Object {
                 $connection = $_
@@ -226,7 +331,7 @@ Describe 'VirtioScsi on another host' {
 
     Describe 'Host-side -Path checks on a remote connection' {
         # needs src part of issue 13: the local /dev checks say the local machine, not the host the domain is on.
-        It 'warns that the -Path checks cannot run on the far side' -Skip {
+        It 'warns that the -Path checks cannot run on the far side' {
             Assert-RemoteStack
             $name = New-RemoteDomain "<controller type='scsi' index='0' model='virtio-scsi'/>" -ShutOff; $script:Domains += $name
             # /dev/null exists here, so only a remote-aware check can be the reason the local checks stay out.
@@ -238,7 +343,7 @@ Describe 'VirtioScsi on another host' {
         # ErrorId the local check uses. Today both are AttachFailed, with libvirt's "Cannot access storage
         # file '...': No such file or directory" and QEMU's "Could not open '/dev/null': filesystem does not
         # support O_DIRECT".
-        It 'reports <Case> on the far side as <Id>' -Skip -TestCases @(
+        It 'reports <Case> on the far side as <Id>' -TestCases @(
             @{ Case = 'a missing device'; Path = '/dev/disk/by-id/vst-remote-missing'; Id = 'SourceNotFound' }
             @{ Case = 'a device that is no block device'; Path = '/dev/null'; Id = 'SourceNotBlockDevice' }
         ) {
@@ -283,7 +388,7 @@ Describe 'VirtioScsi on another host' {
         # needs src part of issue 13: remoting serialises to depth 1, so a topology's controllers and LUNs
         # arrive as strings ("d: scsi controller 0 (lsilogic)"); a SerializationDepth in the module's types
         # would keep their properties for the caller.
-        It 'keeps the controllers and LUNs of a topology as objects across remoting' -Skip {
+        It 'keeps the controllers and LUNs of a topology as objects across remoting' {
             Assert-RemoteStack
             $name = New-TestDomain -Name "vst-remote-$PID-psdepth" -Devices "<controller type='scsi' index='0' model='lsilogic'/>" -ShutOff
             $script:Domains += $name

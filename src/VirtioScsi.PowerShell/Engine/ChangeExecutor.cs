@@ -121,7 +121,8 @@ internal sealed class ChangeExecutor
 
     private static bool ConnectionLost(string message) =>
         new[] { "End of file while reading data", "client socket is closed", "Cannot recv data", "Cannot write data",
-                "failed to connect to the hypervisor", "no connection driver available", "Broken pipe", "Connection reset" }
+                "failed to connect to the hypervisor", "no connection driver available", "Broken pipe", "Connection reset",
+                VirshSession.EndedUnfinished }
             .Any(m => message.IndexOf(m, StringComparison.OrdinalIgnoreCase) >= 0);
 
     /// <summary>Runs a step; with <paramref name="readBackOf"/>, reads that domain again in the same call and returns those results.</summary>

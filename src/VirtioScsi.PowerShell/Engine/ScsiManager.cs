@@ -173,9 +173,17 @@ internal sealed partial class ScsiManager : IDisposable
         InputValidation.DomainName(domain);
         InputValidation.Source(request.Source);
         if (request.Options.Sgio == "unfiltered") CheckUnfilteredSgio(domain, cancellationToken);
+        var local = HostBlockDevices.IsLocalConnection(ConnectionUri);
         var hostWarnings = CheckHostPath(request, domain);
         var state = ReadToPlan(domain, cancellationToken);
         var plan = LunAttachPlanner.Plan(state, request, ChangeScope.Resolve(state, live, config), Identity);
+        if (request.Source.Kind == LunSourceKind.Block && !local && plan.Existing is null)
+        {
+            // The device is on the far host: libvirt checks it there, and its words map to the same ErrorIds.
+            var warnings = plan.Change.Warnings.Append(Error.PathNotCheckedRemotely(request.Source.Path!, ConnectionUri)).ToArray();
+            plan = new LunAttachPlan(new ChangePlan(plan.Change.Domain, plan.Change.Scope, plan.Change.Steps, warnings),
+                plan.TargetDevice, plan.Address, plan.NewControllerIndex, plan.Existing);
+        }
         var guarded = GuardSharedUse(new[] { plan }, request, hostWarnings, cancellationToken)[0];
         // Planned again under the domain's lock from a fresh read; the other domains' holders stay as read here.
         return PlanAgain.Remember(guarded,

@@ -38,8 +38,6 @@ internal static partial class Error
     public static VirtioScsiException VirshCannotConnect(string what, object? target, string virshMessage) =>
         new(ErrorIds.VirshFailed, ErrorKind.ResourceUnavailable, $"{what}: virsh could not connect to libvirt.", target, CheckLibvirtd, virshMessage);
 
-    public static VirtioScsiException VirshSessionEnded(string message) =>
-        new(ErrorIds.VirshFailed, ErrorKind.ResourceUnavailable, message, "virsh", CheckLibvirtd);
 
     // VirshTimedOut
     public static VirtioScsiException VirshTimedOut(TimeSpan timeout, string what) =>
@@ -382,6 +380,43 @@ internal static partial class Error
         new(ErrorIds.WwidNoStablePath, ErrorKind.ObjectNotFound,
             $"The LUN '{wwid}' ({paths}) has no stable name to attach: no multipath map and no /dev/disk/by-id link (a kernel name like /dev/sdb can change at the next boot).", wwid,
             "Check that udev runs on the host ('udevadm trigger' makes the by-id links), or pass -Path knowingly.");
+
+    // RemoteHostUnreachable, RemoteAuthenticationFailed, RemoteLibvirtUnavailable: a remote connection (qemu+ssh,
+    // qemu+tcp, …) that failed before libvirt answered. Their advice is about the far host, never the local libvirtd.
+    public static VirtioScsiException RemoteHostUnreachable(string what, object? target, string virshMessage) =>
+        new(ErrorIds.RemoteHostUnreachable, ErrorKind.ResourceUnavailable,
+            $"{what}: could not reach the libvirt host: the host is unreachable or nothing listens at its address and port.", target,
+            "Check the host name and port in -ConnectionUri, that the host is up and that its sshd (for qemu+ssh) or libvirtd's TCP/TLS listener answers there, for example with 'ssh -p PORT user@host true'.",
+            virshMessage);
+
+    public static VirtioScsiException RemoteAuthenticationFailed(string what, object? target, string virshMessage) =>
+        new(ErrorIds.RemoteAuthenticationFailed, ErrorKind.ResourceUnavailable,
+            $"{what}: the libvirt host was reached, but it refused authentication.", target,
+            "Check that 'ssh user@host true' logs in without a prompt (the module never prompts): a key authorised for that user (ssh-copy-id), offered by ssh-agent or an IdentityFile in ~/.ssh/config, and the host's key in known_hosts.",
+            virshMessage);
+
+    public static VirtioScsiException RemoteLibvirtUnavailable(string what, object? target, string virshMessage) =>
+        new(ErrorIds.RemoteLibvirtUnavailable, ErrorKind.ResourceUnavailable,
+            $"{what}: the host was reached and logged into, but no libvirt daemon answers there for this URI.", target,
+            "On that host, start libvirtd or virtqemud (for a .../session URI, the login user's session daemon), check that the URI's path (/system or /session) is the one meant, and that the user may use it (for /system: root or the libvirt group).",
+            virshMessage);
+
+    // SourceNotFound, SourceNotBlockDevice: what libvirt or QEMU on a remote host said of a -Path there
+    public static VirtioScsiException SourceNotFoundOnHost(string what, object? target, string virshMessage) =>
+        new(ErrorIds.SourceNotFound, ErrorKind.ObjectNotFound,
+            $"{what}: the -Path does not exist on the libvirt host.", target,
+            "Check the device name on that host with 'ls -l /dev/mapper /dev/disk/by-id' and that multipath or the iSCSI session is up there.",
+            virshMessage);
+
+    public static VirtioScsiException SourceNotBlockDeviceOnHost(string what, object? target, string virshMessage) =>
+        new(ErrorIds.SourceNotBlockDevice, ErrorKind.InvalidArgument,
+            $"{what}: the -Path on the libvirt host is not a block device QEMU can pass through.", target,
+            "Pass a SAN LUN's block device on that host, such as /dev/mapper/<wwid>; image files are attached as emulated disks, not passed through.",
+            virshMessage);
+
+    /// <summary>The warning that -Path cannot be checked here when the domain's host is another machine.</summary>
+    public static string PathNotCheckedRemotely(string path, string? connectionUri) =>
+        $"-Path '{path}' cannot be checked from here: {connectionUri} is a remote connection, so the path names a device on that host, not on this machine. The host's libvirt checks it when the LUN is attached.";
 
     /// <summary>The same error, told what the rollback after it did.</summary>
     public static VirtioScsiException WithRollback(VirtioScsiException e, string rollback) =>

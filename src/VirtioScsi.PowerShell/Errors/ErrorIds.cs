@@ -52,6 +52,9 @@ public static class ErrorIds
     public const string WwidAmbiguous = "WwidAmbiguous";
     public const string WwidSinglePath = "WwidSinglePath";
     public const string WwidNoStablePath = "WwidNoStablePath";
+    public const string RemoteHostUnreachable = "RemoteHostUnreachable";
+    public const string RemoteAuthenticationFailed = "RemoteAuthenticationFailed";
+    public const string RemoteLibvirtUnavailable = "RemoteLibvirtUnavailable";
     public const string SourceHeldByOtherDomain = "SourceHeldByOtherDomain";
     public const string NoCommonAddress = "NoCommonAddress";
     public const string SourceMountedOnHost = "SourceMountedOnHost";

@@ -25,6 +25,16 @@ internal sealed class VirshCommand
 
     public string Name { get; }
 
+    // Commands that only read: running one again after a lost connection cannot change anything twice.
+    private static readonly HashSet<string> ReadOnlyNames = new(StringComparer.Ordinal)
+    {
+        "list", "dumpxml", "dominfo", "domstate", "domblklist", "uri", "version", "hostname", "echo",
+        "nodedev-list", "nodedev-dumpxml",
+    };
+
+    /// <summary>True for a command that only reads (safe to run again on a new connection).</summary>
+    public bool IsReadOnly => ReadOnlyNames.Contains(Name);
+
     /// <summary>Adds <c>--name 'value'</c>.</summary>
     public VirshCommand Option(string name, string value)
     {

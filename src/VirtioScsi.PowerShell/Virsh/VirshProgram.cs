@@ -34,6 +34,22 @@ internal sealed class VirshProgram
     public int ProcessesStarted => _processesStarted;
     public bool Logs => _log is not null;
 
+    /// <summary>
+    /// True for a URI whose connection goes over the network (a +ssh, +libssh, +libssh2, +tcp or +tls
+    /// transport, or a host name without one, which libvirt takes as TLS): each new virsh pays for it again.
+    /// </summary>
+    public static bool IsRemote(string? connectionUri)
+    {
+        if (connectionUri is null) return false;
+        var schemeEnd = connectionUri.IndexOf("://", StringComparison.Ordinal);
+        if (schemeEnd < 0) return false;
+        var scheme = connectionUri.Substring(0, schemeEnd);
+        var plus = scheme.IndexOf('+');
+        if (plus >= 0) return scheme.Substring(plus + 1) is "ssh" or "libssh" or "libssh2" or "tcp" or "tls";
+        var host = connectionUri.Substring(schemeEnd + 3).Split('/')[0];
+        return host.Length > 0;
+    }
+
     /// <summary>Finds virsh on a PATH string, or explains which package provides it.</summary>
     public static string Find(string? path)
     {

@@ -35,8 +35,22 @@ internal sealed class VirshSession : IDisposable
         StartReader(process.StandardError, _err);
     }
 
+    private bool _usable = true;
+
     /// <summary>False once virsh has exited or been stopped: <see cref="VirshSessionRunner"/> then starts a new session.</summary>
-    public bool IsUsable { get; private set; } = true;
+    public bool IsUsable
+    {
+        get
+        {
+            if (!_usable) return false;
+            lock (_lock)
+            {
+                if (_out.Closed || _err.Closed) _usable = false;
+            }
+            return _usable;
+        }
+        private set => _usable = value;
+    }
 
     /// <summary>
     /// True when every command can travel as typed text: virsh reads stdin line by line through readline,
@@ -67,15 +81,16 @@ internal sealed class VirshSession : IDisposable
         {
             input.Append(command.ToVirshSyntax()).Append('\n').Append(markerLine).Append('\n');
         }
+        LastUsed = DateTime.UtcNow;
         try
         {
             _process.StandardInput.Write(input.ToString());
             _process.StandardInput.Flush();
         }
-        catch (IOException e)
+        catch (IOException)
         {
+            // virsh has gone (it could not connect, or it died): what it said is on its stderr, read below.
             IsUsable = false;
-            throw Error.VirshSessionEnded("virsh stopped reading commands: " + e.Message);
         }
 
         var results = new List<VirshResult>(commands.Count);
@@ -98,21 +113,59 @@ internal sealed class VirshSession : IDisposable
                         Stop();
                         throw Error.VirshTimedOut(timeout, command.ToVirshSyntax());
                     }
-                    if (_out.Closed && _err.Closed)
-                    {
-                        IsUsable = false;
-                        throw Error.VirshSessionEnded("virsh ended: " + _err.Rest().Trim());
-                    }
+                    if (_out.Closed && _err.Closed) break;
                     Monitor.Wait(_lock, 50);
                 }
+                if (!(_out.Has(printed) && _err.Has(errorMarker)))
+                {
+                    // virsh ended before this command's marker: this command and the ones after it did not
+                    // (all) run. Each gets what virsh said last, so a failed connection reads as one.
+                    IsUsable = false;
+                    Ended = true;
+                    var said = WithoutReconnectNotes(_err.Rest());
+                    said += (said.EndsWith("\n", StringComparison.Ordinal) || said.Length == 0 ? "" : "\n") + "error: " + EndedUnfinished;
+                    for (var i = results.Count; i < commands.Count; i++)
+                        results.Add(new VirshResult(commands[i], "", said, ranToEnd: false));
+                    break;
+                }
                 var output = _out.Take(printed);
-                var error = _err.Take(errorMarker);
+                var error = WithoutReconnectNotes(_err.Take(errorMarker));
                 output = trailingEcho.Replace(LeadingEcho.Replace(output, "", 1), "", 1);
                 results.Add(new VirshResult(command, output, error, ranToEnd: true));
             }
         }
+        LastUsed = DateTime.UtcNow;
         return results;
     }
+
+    // When the connection under an open virsh drops (an ssh connection cut, libvirtd restarted), virsh says
+    // so asynchronously and reconnects before its next command. Those notes are not errors of the command
+    // whose output they fall into; a reconnection that fails makes the command itself fail, in its own words.
+    private static readonly Regex ReconnectNote = new(
+        @"^error: (Disconnected from \S+ due to [^\n]*|Reconnected to the hypervisor)\n", RegexOptions.CultureInvariant | RegexOptions.Multiline);
+
+    private string WithoutReconnectNotes(string error)
+    {
+        var kept = ReconnectNote.Replace(error, "");
+        if (kept.Length != error.Length) Reconnections++;
+        return kept;
+    }
+
+    /// <summary>What a command's error says when virsh ended under it without a word: whether it took effect is unknown.</summary>
+    public const string EndedUnfinished = "virsh ended before the command finished";
+
+    /// <summary>True once virsh ended by itself while commands were waiting (not stopped by us).</summary>
+    public bool Ended { get; private set; }
+
+    /// <summary>How often the output showed virsh losing its connection and making a new one.</summary>
+    public int Reconnections { get; private set; }
+
+    /// <summary>virsh's process id (for -Verbose).</summary>
+    public int ProcessId => _process.Id;
+
+    public DateTime Opened { get; } = DateTime.UtcNow;
+
+    public DateTime LastUsed { get; private set; } = DateTime.UtcNow;
 
     private void StartReader(StreamReader reader, MarkedText into)
     {

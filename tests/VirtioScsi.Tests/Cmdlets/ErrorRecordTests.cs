@@ -90,7 +90,8 @@ public sealed class ErrorRecordTests : IClassFixture<ModuleRunspace>
     public void VirshFailed_when_the_connection_cannot_be_made()
     {
         LiveStack.Require();
-        AssertError("Get-DomainScsiTopology", "VirshFailed", "virsh", null,
+        // The target is the connection that could not be made.
+        AssertError("Get-DomainScsiTopology", "VirshFailed", "test:///vst-sdk-no-such-file.xml", null,
             () => _ps.Run("Get-DomainScsiTopology -ConnectionUri 'test:///vst-sdk-no-such-file.xml'"));
     }
 
@@ -279,6 +280,9 @@ public sealed class ErrorRecordTests : IClassFixture<ModuleRunspace>
         ["WwidAmbiguous"] = "this machine has no host SCSI LUN: HostScsiLunTests raises it from the corpus MSA LUN",
         ["WwidSinglePath"] = "this machine has no host SCSI LUN: HostScsiLunTests raises it from the corpus MSA LUN on two paths",
         ["WwidNoStablePath"] = "this machine has no host SCSI LUN: HostScsiLunTests raises it from a LUN whose WWID gives no by-id name",
+        ["RemoteHostUnreachable"] = "needs the second host over ssh: tests/Pester/Remote.Tests.ps1 (and VirshErrorsTests for the words)",
+        ["RemoteAuthenticationFailed"] = "needs the second host over ssh: tests/Pester/Remote.Tests.ps1 (and VirshErrorsTests for the words)",
+        ["RemoteLibvirtUnavailable"] = "needs the second host over ssh: tests/Pester/Remote.Tests.ps1 (and VirshErrorsTests for the words)",
         ["SourceHeldByOtherDomain"] = "through the cmdlets on two live domains: Cluster/ClusterLiveTests; the rule in Cluster/CommonPlacementTests",
         ["NoCommonAddress"] = "16,384 units to fill on a target across domains: Cluster/CommonPlacementTests",
         ["SourceMountedOnHost"] = "through the cmdlet on a mounted loop device: Cluster/HostUseLiveTests",

@@ -27,7 +27,7 @@ public sealed class ModuleRunspace : IDisposable
         var module = Path.Combine(_moduleRoot, "VirtioScsi");
         Directory.CreateDirectory(Path.Combine(module, "en-US"));
         File.Copy(Path.Combine(AppContext.BaseDirectory, "VirtioScsi.PowerShell.dll"), Path.Combine(module, "VirtioScsi.PowerShell.dll"));
-        foreach (var file in new[] { "VirtioScsi.psd1", "VirtioScsi.Format.ps1xml" })
+        foreach (var file in new[] { "VirtioScsi.psd1", "VirtioScsi.Format.ps1xml", "VirtioScsi.Types.ps1xml" })
             File.Copy(Path.Combine(repo, file), Path.Combine(module, file));
         foreach (var help in Directory.GetFiles(Path.Combine(repo, "en-US")))
             File.Copy(help, Path.Combine(module, "en-US", Path.GetFileName(help)));

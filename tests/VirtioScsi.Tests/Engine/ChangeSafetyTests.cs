@@ -23,7 +23,9 @@ public sealed class ChangeSafetyTests
     {
         Assert.True(ChangeExecutor.OutcomeUnknown(new OperationCanceledException()));
         Assert.True(ChangeExecutor.OutcomeUnknown(Error.VirshTimedOut(TimeSpan.FromSeconds(4), "attach-device")));
-        Assert.True(ChangeExecutor.OutcomeUnknown(Error.VirshSessionEnded("virsh ended: ")));
+        // An open virsh that ended under the command, without a word.
+        var ended = new VirtioScsi.Virsh.VirshResult(new VirtioScsi.Virsh.VirshCommand("attach-device"), "", "error: " + VirtioScsi.Virsh.VirshSession.EndedUnfinished, ranToEnd: false);
+        Assert.True(ChangeExecutor.OutcomeUnknown(VirtioScsi.Virsh.VirshErrors.ToException(ended, "Attaching", "d", ErrorIds.AttachFailed)));
         Assert.True(ChangeExecutor.OutcomeUnknown(Refused(ErrorIds.AttachFailed, "End of file while reading data: Input/output error")));
         // libvirt refused in its own words: nothing changed.
         Assert.False(ChangeExecutor.OutcomeUnknown(Refused(ErrorIds.AttachFailed, "Requested operation is not valid: target sdc already exists")));

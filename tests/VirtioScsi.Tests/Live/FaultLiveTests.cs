@@ -168,7 +168,10 @@ public sealed class FaultLiveTests : IClassFixture<FaultGuestFixture>, IDisposab
             _virsh.Down = false;
         }
         Assert.Equal(ErrorIds.RollbackIncomplete, e.ErrorId);
-        Assert.StartsWith("virsh ended", e.Message);
+        // The step, then virsh's words: what it said of the dropped connection, and that it ended under the step.
+        Assert.StartsWith("Attach ", e.Message);
+        Assert.Contains("End of file while reading data", e.Message);
+        Assert.Contains("virsh ended before the command finished", e.Message);
         Assert.Contains("could not be read", e.Message);
         Assert.Contains("perhaps", e.Message);
         Assert.Contains("virtio-scsi controller 0", e.Message);
