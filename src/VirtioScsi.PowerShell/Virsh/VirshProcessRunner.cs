@@ -85,6 +85,8 @@ internal sealed class VirshProcessRunner : IVirshRunner
         // short because it is written twice per command, and a batch of 1,000 domains should fit one argument.
         var marker = "@@vs" + Guid.NewGuid().ToString("N").Substring(0, 12);
         var script = new StringBuilder();
+        // The count leads, so -Verbose never reads as "the N above" next to lines of an earlier call.
+        if (commands.Count > 1) _virsh.Log($"(the next {commands.Count} commands run in one virsh process)");
         foreach (var command in commands)
         {
             _virsh.Log(command);
@@ -93,7 +95,6 @@ internal sealed class VirshProcessRunner : IVirshRunner
                   .Append(" ; echo --err ").Append(marker)
                   .Append(" ; ");
         }
-        _virsh.Log($"(the {commands.Count} commands above ran in one virsh process)");
 
         var (_, output, error) = Execute(script.ToString(), cancellationToken);
         var outputs = SplitOnMarker(output, marker);

@@ -70,9 +70,10 @@ internal sealed class VirshSessionRunner : IVirshRunner
     private IReadOnlyList<VirshResult> InSession(IReadOnlyList<VirshCommand> commands, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        foreach (var command in commands) _virsh.Log(command);
-        if (commands.Count > 1) _virsh.Log($"(the {commands.Count} commands above ran in the open virsh session)");
         var session = Session(fresh: false, out var reused);
+        // The count leads, so -Verbose never reads as "the N above" next to lines of an earlier call.
+        if (commands.Count > 1) _virsh.Log($"(the next {commands.Count} commands run in the open virsh session)");
+        foreach (var command in commands) _virsh.Log(command);
         var results = session.Run(commands, _virsh.Timeout, cancellationToken);
         if (session.Ended && reused && commands.All(c => c.IsReadOnly))
         {

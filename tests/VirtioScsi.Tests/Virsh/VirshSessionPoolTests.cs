@@ -45,6 +45,25 @@ public class VirshSessionPoolTests
     }
 
     [SkippableFact]
+    public void Verbose_names_the_count_of_a_batch_before_its_commands()
+    {
+        // Issue 10: "(the 3 commands above ...)" once stood under four command lines. The count now leads,
+        // and exactly that many command lines follow it.
+        Skip.If(Tools.Virsh is null, "virsh is not installed");
+        using var pool = new VirshSessionPool(TimeSpan.FromMinutes(5));
+        var log = new System.Collections.Generic.List<string>();
+        using (var runner = Runner(pool, log.Add))
+        {
+            runner.Run(Echo("before"));
+            runner.RunBatch(new[] { Echo("one"), Echo("two"), Echo("three") });
+        }
+        var header = log.FindIndex(l => l == "(the next 3 commands run in the open virsh session)");
+        Assert.True(header >= 0, string.Join("\n", log));
+        Assert.Equal(new[] { "one", "two", "three" }.Select(t => $"echo --string '{t}'"),
+            log.Skip(header + 1).Take(3).Select(l => l.Substring(l.IndexOf("echo", StringComparison.Ordinal))));
+    }
+
+    [SkippableFact]
     public void Calls_at_once_get_a_session_each_and_their_own_output()
     {
         Skip.If(Tools.Virsh is null, "virsh is not installed");
