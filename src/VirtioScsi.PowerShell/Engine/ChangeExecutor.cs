@@ -172,6 +172,7 @@ internal sealed class ChangeExecutor
         using var budget = new CancellationTokenSource(_rollbackTimeout);
         var deadline = DateTime.UtcNow + _rollbackTimeout;
         var toUndo = new List<(ChangeStep Step, ChangeStep Undo, ChangeScope Scope)>();
+        var unsureNotSeen = false;
         foreach (var step in done)
         {
             if (StepDevices.UndoOf(step) is { } undo) toUndo.Add((step, undo, step.Scope));
@@ -189,6 +190,7 @@ internal sealed class ChangeExecutor
                 {
                     var held = StepDevices.WhereHeld(unsure, now);
                     if (held.Live || held.Config) toUndo.Add((unsure, StepDevices.DetachOf(unsure, device, held), held));
+                    else unsureNotSeen = true;
                 }
             }
             catch (Exception e) when (e is VirtioScsiException || e is OperationCanceledException)
@@ -212,6 +214,16 @@ internal sealed class ChangeExecutor
                     WaitUntilGone(undo, deadline, _rollbackTimeout, budget.Token, ErrorIds.RollbackIncomplete);
                 outcome.Undone.Add(StepDevices.FirstLine(step.Description));
             }
+            catch (VirtioScsiException e) when (unsureNotSeen && !ran && e.Message.Contains("device is busy"))
+            {
+                // A virsh stopped mid-attach does not stop libvirtd's job: the LUN the look above did not see
+                // may have arrived since, and now holds the controller this undo removes. Look once more, take
+                // that LUN out first, then undo this step again.
+                unsureNotSeen = false;
+                if (TakeOutLateArrival(plan, unsure!, deadline, budget.Token)) outcome.Undone.Add(StepDevices.FirstLine(unsure!.Description));
+                i++;
+                continue;
+            }
             catch (Exception e) when (e is VirtioScsiException || e is OperationCanceledException)
             {
                 outcome.WhyNotFinished = $"'{StepDevices.FirstLine(undo.Description)}' did not finish: {Reason(e)}";
@@ -227,6 +239,19 @@ internal sealed class ChangeExecutor
         string Reason(Exception e) => e is OperationCanceledException
             ? $"the rollback ran out of its {_rollbackTimeout.TotalSeconds:0} s (VIRTIOSCSI_ROLLBACK_TIMEOUT_SEC)"
             : ((VirtioScsiException)e).Message;
+    }
+
+    /// <summary>Detaches an unsure attach's device where the domain shows it now; false where it is not there.</summary>
+    private bool TakeOutLateArrival(ChangePlan plan, ChangeStep unsure, DateTime deadline, CancellationToken cancellationToken)
+    {
+        if (unsure.Xml is not System.Xml.Linq.XElement device) return false;
+        var now = _reader.ReadForChange(plan.Domain.Name, cancellationToken);
+        var held = StepDevices.WhereHeld(unsure, now);
+        if (!held.Live && !held.Config) return false;
+        var detach = StepDevices.DetachOf(unsure, device, held);
+        Run(detach, null, cancellationToken);
+        if (detach.Scope.Live) WaitUntilGone(detach, deadline, _rollbackTimeout, cancellationToken, ErrorIds.RollbackIncomplete);
+        return true;
     }
 
     /// <summary>

@@ -25,6 +25,14 @@ public sealed class FaultGuestFixture : IDisposable
         return _guest;
     }
 
+    /// <summary>A fresh guest instead of one a failed test left devices in, so one failure stays one failure.</summary>
+    public TestGuest Replace(ITestOutputHelper output)
+    {
+        _guest?.Dispose();
+        _guest = null;
+        return Guest(output);
+    }
+
     public void Dispose() => _guest?.Dispose();
 }
 
@@ -77,6 +85,13 @@ public sealed class FaultLiveTests : IClassFixture<FaultGuestFixture>, IDisposab
     private string RunningGuest()
     {
         var guest = _fixture.Guest(_output);
+        var state = Scsi(guest.Name);
+        if (state != "live | config |")
+        {
+            // An earlier test failed and left this guest changed; that test reported it. This one starts clean.
+            _output.WriteLine($"guest {guest.Name} was left as '{state}' by an earlier test: starting a fresh guest");
+            guest = _fixture.Replace(_output);
+        }
         Assert.Equal("live | config |", Scsi(guest.Name));
         return guest.Name;
     }
