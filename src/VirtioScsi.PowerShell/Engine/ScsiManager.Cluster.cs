@@ -34,12 +34,11 @@ internal sealed partial class ScsiManager
             : NoWarnings;
 
     /// <summary>
-    /// Every other domain of the connection, read in one batch (running and persistent definitions): who holds
-    /// which source. A domain undefined between the list and the read holds nothing.
+    /// Every other domain of the list (taken with the planning read), read in one batch (running and persistent
+    /// definitions): who holds which source. A domain undefined between the list and the read holds nothing.
     /// </summary>
-    private SourceHolders ReadHolders(IReadOnlyCollection<string> except, CancellationToken cancellationToken)
+    private SourceHolders ReadHolders(IReadOnlyCollection<string> except, DomainList list, CancellationToken cancellationToken)
     {
-        var list = _reader.List(cancellationToken);
         var others = list.All.Where(n => !except.Contains(n)).ToArray();
         if (others.Length == 0) return SourceHolders.None;
         var read = _reader.Read(list, others, persistentOnly: false, cancellationToken);
@@ -65,10 +64,10 @@ internal sealed partial class ScsiManager
 
     /// <summary>The plans with the double-use guard applied (once, for all their domains) and the host's warnings.</summary>
     private LunAttachPlan[] GuardSharedUse(IReadOnlyList<LunAttachPlan> plans, LunRequest request, IReadOnlyList<string> hostWarnings,
-        CancellationToken cancellationToken)
+        DomainList list, CancellationToken cancellationToken)
     {
         var domains = plans.Select(p => p.Change.Domain.Name).ToArray();
-        var holders = ReadHolders(domains, cancellationToken);
+        var holders = ReadHolders(domains, list, cancellationToken);
         var warnings = hostWarnings;
         if (plans.Any(p => !p.Change.ChangesNothing))
             warnings = hostWarnings.Concat(SharedUseGuard.Check(request.Source, request.Options.Shareable, domains, holders, request.Force)).ToArray();
@@ -97,7 +96,7 @@ internal sealed partial class ScsiManager
         if (places.Length > 1)
             throw Error.NoCommonAddress(string.Join(", ", names.Select(n => $"'{n}'")),
                 "they would get " + string.Join(" and ", plans.Select(p => $"{p.TargetDevice} at {p.Address} on '{p.Change.Domain.Name}'")));
-        var guarded = GuardSharedUse(plans, request, hostWarnings, cancellationToken);
+        var guarded = GuardSharedUse(plans, request, hostWarnings, _reader.List(cancellationToken), cancellationToken);
         // Each domain is planned again under its lock from a fresh read, at the same place (which must still be free there).
         foreach (var plan in guarded)
             PlanAgain.Remember(plan, fresh => LunAttachPlanner.Plan(fresh, placed, ChangeScope.Resolve(fresh, live, config), Identity).WithGuards(NoWarnings, plan.Holders));

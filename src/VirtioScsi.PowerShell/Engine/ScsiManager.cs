@@ -127,10 +127,13 @@ internal sealed partial class ScsiManager : IDisposable
             HostBlockDevices.IsLocalConnection(ConnectionUri) ? (_sysfsIdentity ??= new SysfsLunIdentity()).Identify : null, holders);
 
     /// <summary>Reads a domain to change it; a name that cannot round-trip through libvirt's XML is refused first.</summary>
-    public DomainState ReadDomain(string domain, CancellationToken cancellationToken = default)
+    public DomainState ReadDomain(string domain, CancellationToken cancellationToken = default) => ReadDomain(domain, out _, cancellationToken);
+
+    /// <param name="list">Every domain of the connection, listed in the same round trip (for the shared-LUN guard).</param>
+    private DomainState ReadDomain(string domain, out DomainList list, CancellationToken cancellationToken)
     {
         InputValidation.DomainName(domain);
-        var state = _reader.ReadForChange(domain, cancellationToken);
+        var state = _reader.ReadForChange(domain, out list, cancellationToken);
         // Found by UUID or id, a domain whose name has a control character still cannot be changed by name.
         InputValidation.DomainName(state.Name);
         return state;
@@ -140,11 +143,17 @@ internal sealed partial class ScsiManager : IDisposable
     /// The read a change is planned from (and -WhatIf shows): taken while no other change to the domain runs,
     /// so that it never sees one half done (a controller in the running domain but not yet in the persistent one).
     /// </summary>
-    private DomainState ReadToPlan(string domain, CancellationToken cancellationToken)
+    private DomainState ReadToPlan(string domain, CancellationToken cancellationToken) => ReadToPlan(domain, out _, cancellationToken);
+
+    /// <param name="list">Every domain of the connection, listed with the read.</param>
+    private DomainState ReadToPlan(string domain, out DomainList list, CancellationToken cancellationToken)
     {
         // Checked before the name goes into a lock file's name.
         InputValidation.DomainName(domain);
-        return DomainChanges.ReadSettled(ConnectionUri, domain, () => ReadDomain(domain, cancellationToken), cancellationToken);
+        DomainList? listed = null;
+        var state = DomainChanges.ReadSettled(ConnectionUri, domain, () => ReadDomain(domain, out listed, cancellationToken), cancellationToken);
+        list = listed!;
+        return state;
     }
 
     public ControllerAttachPlan PlanNewController(string domain, ControllerRequest request, bool live, bool config, CancellationToken cancellationToken = default)
@@ -175,7 +184,7 @@ internal sealed partial class ScsiManager : IDisposable
         if (request.Options.Sgio == "unfiltered") CheckUnfilteredSgio(domain, cancellationToken);
         var local = HostBlockDevices.IsLocalConnection(ConnectionUri);
         var hostWarnings = CheckHostPath(request, domain);
-        var state = ReadToPlan(domain, cancellationToken);
+        var state = ReadToPlan(domain, out var list, cancellationToken);
         var plan = LunAttachPlanner.Plan(state, request, ChangeScope.Resolve(state, live, config), Identity);
         if (request.Source.Kind == LunSourceKind.Block && !local && plan.Existing is null)
         {
@@ -184,7 +193,7 @@ internal sealed partial class ScsiManager : IDisposable
             plan = new LunAttachPlan(new ChangePlan(plan.Change.Domain, plan.Change.Scope, plan.Change.Steps, warnings),
                 plan.TargetDevice, plan.Address, plan.NewControllerIndex, plan.Existing);
         }
-        var guarded = GuardSharedUse(new[] { plan }, request, hostWarnings, cancellationToken)[0];
+        var guarded = GuardSharedUse(new[] { plan }, request, hostWarnings, list, cancellationToken)[0];
         // Planned again under the domain's lock from a fresh read; the other domains' holders stay as read here.
         return PlanAgain.Remember(guarded,
             fresh => LunAttachPlanner.Plan(fresh, request, ChangeScope.Resolve(fresh, live, config), Identity).WithGuards(NoWarnings, guarded.Holders));

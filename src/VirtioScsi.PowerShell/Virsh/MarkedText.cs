@@ -17,6 +17,15 @@ internal sealed class MarkedText
 
     public bool Closed { get; set; }
 
+    /// <summary>
+    /// The marker a reader waits for, if any. virsh echoes its input a few characters per write, so the
+    /// stream thread checks for it itself and wakes the waiting thread once per command, not once per write.
+    /// </summary>
+    public string? Awaited { get; set; }
+
+    /// <summary>True when the text is closed or the awaited marker (if any) has arrived: worth waking the reader for.</summary>
+    public bool WorthWaking => Closed || Awaited is null || Has(Awaited);
+
     public void Append(char[] buffer, int count) => _text.Append(buffer, 0, count);
 
     /// <summary>True when the marker has arrived after what was taken so far.</summary>

@@ -98,6 +98,8 @@ internal sealed class VirshSession : IDisposable
         var errorMarker = "error: " + printed + "\n";
         lock (_lock)
         {
+            _out.Awaited = printed;
+            _err.Awaited = errorMarker;
             foreach (var command in commands)
             {
                 // Both streams must have reached this command's marker before either is taken.
@@ -133,6 +135,8 @@ internal sealed class VirshSession : IDisposable
                 output = trailingEcho.Replace(LeadingEcho.Replace(output, "", 1), "", 1);
                 results.Add(new VirshResult(command, output, error, ranToEnd: true));
             }
+            _out.Awaited = null;
+            _err.Awaited = null;
         }
         LastUsed = DateTime.UtcNow;
         return results;
@@ -180,7 +184,7 @@ internal sealed class VirshSession : IDisposable
                     lock (_lock)
                     {
                         into.Append(buffer, n);
-                        Monitor.PulseAll(_lock);
+                        if (into.WorthWaking) Monitor.PulseAll(_lock);
                     }
                 }
             }

@@ -160,20 +160,27 @@ internal static class FuzzHarness
         NoExternalContent(input, "NodeDevice.Parse", xml, device.Name + device.Parent + device.SysfsPath, findings);
     }
 
-    /// <summary>What dominfo may print: the usual, and answers libvirt does not give (or gives only in a race).</summary>
-    private static readonly string[] InfoVariants =
+    /// <summary>What domstate and the persistent list may print: the usual, and answers libvirt does not give (or gives only in a race).</summary>
+    // The UUID most domains of the corpus carry (libvirt's test files share it), so that many inputs read as persistent.
+    private const string Uuid = "c7a5fdbd-edaf-9455-926a-d65c16db1809";
+
+    private static readonly (string State, string Persistent)[] InfoVariants =
     {
-        "Id: 1\nName: fuzz\nState: running\nPersistent: yes\n", "State: shut off\nPersistent: yes\n", "State: running\nPersistent: no\n",
-        "State: shut off\nPersistent: no\n", "", "garbage", "State:\nPersistent:", "State: paused\r\nPersistent: yes\r\n", "State: shut off\nState: running\n",
+        ("running\n", Uuid + "\n" + Guid.Empty + "\n"), ("shut off\n", Uuid.ToUpperInvariant() + "\n"), ("running\n", Guid.Empty + "\n"), ("shut off\n", ""), ("", ""),
+        ("garbage", "garbage"), ("\n", "\n\n"), ("paused\r\n", Uuid + "\r\n"), ("shut off\nrunning\n", Uuid + "\n" + Uuid + "\n"),
     };
 
     private static void ExerciseDomain(int input, string xml, List<FuzzFinding> findings, int[] counts, FuzzReport report)
     {
-        // As DomainReader reads it for a change, with dominfo's answer varied by the input.
+        // As DomainReader reads it for a change, with domstate's and the lists' answers varied by the input.
         var info = InfoVariants[(xml.Length + input) % InfoVariants.Length];
-        var command = new VirshCommand("dominfo");
+        var command = new VirshCommand("domstate");
         Step(input, "DomainReader.ParseForChange", xml, findings, counts, report, () => DomainReader.ParseForChange("fuzz",
-            new[] { new VirshResult(command, info, "", true), new VirshResult(command, xml, "", true), new VirshResult(command, xml, "", true) }));
+            new[]
+            {
+                new VirshResult(command, info.State, "", true), new VirshResult(command, info.Persistent, "", true),
+                new VirshResult(command, xml, "", true), new VirshResult(command, xml, "", true),
+            }));
 
         var definition = Step(input, "DomainDefinition.Parse", xml, findings, counts, report, () => DomainDefinition.Parse(xml));
         if (definition is null) return;
