@@ -131,6 +131,19 @@ public sealed class AddPassthroughLunCommand : LunSourceCmdlet
 
     private void Attach(ScsiManager manager, LunRequest request, string[] domains)
     {
+        try
+        {
+            AttachPlanned(manager, request, domains);
+        }
+        finally
+        {
+            // A plan not carried out (-WhatIf, declined, failed) keeps the LUN's lock until here: the next group is another LUN.
+            manager.ReleaseLuns();
+        }
+    }
+
+    private void AttachPlanned(ScsiManager manager, LunRequest request, string[] domains)
+    {
         if (domains.Length == 1)
         {
             AttachOne(manager, request, domains[0]);

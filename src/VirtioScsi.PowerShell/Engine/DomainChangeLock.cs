@@ -42,6 +42,26 @@ internal sealed class DomainChangeLock : IDisposable
     public static DomainChangeLock Acquire(string? connectionUri, string domain, TimeSpan wait, CancellationToken cancellationToken)
     {
         var path = PathFor(connectionUri, domain);
+        return Acquire(path, wait, cancellationToken,
+            () => Error.DomainChangeInProgress(domain, wait, path), why => Error.DomainLockUnavailable(domain, path, why));
+    }
+
+    /// <summary>
+    /// Takes the lock for attaching the LUN whose identity is <paramref name="sourceKey"/> on
+    /// <paramref name="connectionUri"/>: the shared-LUN guard's look at the other domains and the attach it
+    /// allows are one step, so two calls never both find the LUN free and both attach it.
+    /// </summary>
+    /// <param name="source">The source as the user named it, for the error.</param>
+    public static DomainChangeLock AcquireForLun(string? connectionUri, string sourceKey, string source, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var path = PathForLun(connectionUri, sourceKey);
+        return Acquire(path, wait, cancellationToken,
+            () => Error.LunAttachInProgress(source, wait, path), why => Error.LunLockUnavailable(source, path, why));
+    }
+
+    private static DomainChangeLock Acquire(string path, TimeSpan wait, CancellationToken cancellationToken,
+        Func<VirtioScsiException> busy, Func<string, VirtioScsiException> denied)
+    {
         var deadline = DateTime.UtcNow + wait;
         var random = new Random(Environment.TickCount ^ Thread.CurrentThread.ManagedThreadId);
         while (true)
@@ -60,9 +80,9 @@ internal sealed class DomainChangeLock : IDisposable
             }
             catch (UnauthorizedAccessException e)
             {
-                throw Error.DomainLockUnavailable(domain, path, e.Message);
+                throw denied(e.Message);
             }
-            if (DateTime.UtcNow >= deadline) throw Error.DomainChangeInProgress(domain, wait, path);
+            if (DateTime.UtcNow >= deadline) throw busy();
             if (cancellationToken.WaitHandle.WaitOne(random.Next(15, 60))) cancellationToken.ThrowIfCancellationRequested();
         }
     }
@@ -77,20 +97,27 @@ internal sealed class DomainChangeLock : IDisposable
     /// The lock file: one a domain and connection host. Local URIs (qemu:///system, qemu:///session, none)
     /// share one key, which at worst makes two same-named domains of two daemons wait for each other.
     /// </summary>
-    internal static string PathFor(string? connectionUri, string domain)
+    internal static string PathFor(string? connectionUri, string domain) => PathFor(connectionUri, domain, "domain", domain);
+
+    /// <summary>The lock file of a LUN (by its identity key, <see cref="Model.LunSourceIdentity"/>) on a connection's host.</summary>
+    internal static string PathForLun(string? connectionUri, string sourceKey) => PathFor(connectionUri, sourceKey, "lun", "");
+
+    /// <param name="kind">What the lock keeps apart: "domain" (changes to one domain) or "lun" (attachments of one LUN).</param>
+    /// <param name="shown">What of the name the file name shows, for a look with ls (the hash tells them apart).</param>
+    private static string PathFor(string? connectionUri, string name, string kind, string shown)
     {
-        var key = HostOf(connectionUri) + "\n" + domain;
+        var key = HostOf(connectionUri) + "\n" + (kind == "domain" ? "" : kind + "\n") + name;
         byte[] hash;
         using (var sha = SHA256.Create()) hash = sha.ComputeHash(Encoding.UTF8.GetBytes(key));
         var hex = new StringBuilder();
         for (var i = 0; i < 12; i++) hex.Append(hash[i].ToString("x2"));
         var readable = new StringBuilder();
-        foreach (var c in domain)
+        foreach (var c in shown)
         {
             if (readable.Length >= 40) break;
             readable.Append(c < 128 && (char.IsLetterOrDigit(c) || c is '-' or '_' or '.') ? c : '_');
         }
-        return System.IO.Path.Combine(LockDirectory.Value, $"domain-{readable}-{hex}.lock");
+        return System.IO.Path.Combine(LockDirectory.Value, readable.Length > 0 ? $"{kind}-{readable}-{hex}.lock" : $"{kind}-{hex}.lock");
     }
 
     private static string HostOf(string? connectionUri)

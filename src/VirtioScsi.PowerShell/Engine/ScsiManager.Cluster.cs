@@ -24,6 +24,32 @@ internal sealed partial class ScsiManager
     // The one place the guard and the placement learn what makes two sources the same LUN here: the engine's identity.
     private Func<LunSource, string> KeyOf => Identity.KeyOf;
 
+    // The LUN locks this engine holds, by the LUN's identity: taken when an attach is planned, let go when it is done.
+    private readonly Dictionary<string, DomainChangeLock> _lunLocks = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Takes the lock of the LUN <paramref name="source"/> names on this connection (held already: nothing more).
+    /// From the guard's look at the other domains to the attach's read-back, no other call (another runspace or
+    /// process on this machine) attaches the same LUN, so two calls cannot both find it free and both attach it.
+    /// A call waiting at a -Confirm prompt keeps it: the other attach of that LUN waits, or fails clearly after
+    /// VIRTIOSCSI_LOCK_TIMEOUT_SEC.
+    /// </summary>
+    /// <returns>True when this call took it.</returns>
+    private bool HoldLun(LunSource source, CancellationToken cancellationToken)
+    {
+        var key = KeyOf(source);
+        if (_lunLocks.ContainsKey(key)) return false;
+        _lunLocks[key] = DomainChangeLock.AcquireForLun(ConnectionUri, key, source.ToString(), DomainChangeLock.DefaultWait, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Lets go of every LUN lock this engine holds (an attach planned but not carried out: -WhatIf, declined).</summary>
+    public void ReleaseLuns()
+    {
+        foreach (var held in _lunLocks.Values) held.Dispose();
+        _lunLocks.Clear();
+    }
+
     /// <summary>A domain's topology, each LUN with the other domains read with it that hold the same source.</summary>
     public DomainScsiTopology Topology(DomainReadResult read) => Topology(read.State!, read.Holders);
 
@@ -84,6 +110,22 @@ internal sealed partial class ScsiManager
     {
         var names = domains.Distinct(StringComparer.Ordinal).ToArray();
         if (names.Length == 1) return new[] { PlanLunAttach(names[0], request, live, config, cancellationToken) };
+        foreach (var name in names) InputValidation.DomainName(name);
+        InputValidation.Source(request.Source);
+        var taken = HoldLun(request.Source, cancellationToken);
+        try
+        {
+            return PlanLunAttachAllHeld(names, request, live, config, cancellationToken);
+        }
+        catch
+        {
+            if (taken) ReleaseLuns();
+            throw;
+        }
+    }
+
+    private IReadOnlyList<LunAttachPlan> PlanLunAttachAllHeld(string[] names, LunRequest request, bool live, bool config, CancellationToken cancellationToken)
+    {
         var hostWarnings = CheckHostPath(request, string.Join(", ", names));
         // One batch reads them all (the same three reads ReadDomain makes for each).
         var results = _virsh.RunBatch(names.SelectMany(DomainReader.ReadForChangeCommands).ToArray(), cancellationToken);
@@ -117,7 +159,7 @@ internal sealed partial class ScsiManager
         {
             foreach (var plan in plans)
             {
-                disks.Add(ApplyLunAttach(plan, cancellationToken, stepStarting));
+                disks.Add(ApplyLunAttachHeld(plan, cancellationToken, stepStarting));
                 done.Add(plan);
             }
         }
@@ -129,6 +171,10 @@ internal sealed partial class ScsiManager
         {
             UndoDomains(done);
             throw;
+        }
+        finally
+        {
+            ReleaseLuns();
         }
         return disks;
     }

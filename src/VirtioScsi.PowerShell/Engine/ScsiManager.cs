@@ -52,8 +52,12 @@ internal sealed partial class ScsiManager : IDisposable
     /// <summary>How many virsh processes this engine has started (the session and batching keep it low).</summary>
     public int ProcessesStarted => _virsh.ProcessesStarted;
 
-    /// <summary>Closes the virsh session, if one is open.</summary>
-    public void Dispose() => _virsh.Dispose();
+    /// <summary>Lets go of any LUN lock still held and closes the virsh session, if one is open.</summary>
+    public void Dispose()
+    {
+        ReleaseLuns();
+        _virsh.Dispose();
+    }
 
     /// <summary>Every domain's name, with which ones run and which are persistent.</summary>
     public DomainList ListDomains(CancellationToken cancellationToken = default) => _reader.List(cancellationToken);
@@ -177,10 +181,28 @@ internal sealed partial class ScsiManager : IDisposable
         }, cancellationToken);
     }
 
+    /// <summary>
+    /// Plans a LUN attach, the shared-LUN guard included. The LUN's lock (<see cref="HoldLun"/>) is taken first
+    /// and kept until <see cref="ApplyLunAttach"/> has finished or <see cref="ReleaseLuns"/> is called.
+    /// </summary>
     public LunAttachPlan PlanLunAttach(string domain, LunRequest request, bool live, bool config, CancellationToken cancellationToken = default)
     {
         InputValidation.DomainName(domain);
         InputValidation.Source(request.Source);
+        var taken = HoldLun(request.Source, cancellationToken);
+        try
+        {
+            return PlanLunAttachHeld(domain, request, live, config, cancellationToken);
+        }
+        catch
+        {
+            if (taken) ReleaseLuns();
+            throw;
+        }
+    }
+
+    private LunAttachPlan PlanLunAttachHeld(string domain, LunRequest request, bool live, bool config, CancellationToken cancellationToken)
+    {
         if (request.Options.Sgio == "unfiltered") CheckUnfilteredSgio(domain, cancellationToken);
         var local = HostBlockDevices.IsLocalConnection(ConnectionUri);
         var hostWarnings = CheckHostPath(request, domain);
@@ -214,7 +236,20 @@ internal sealed partial class ScsiManager : IDisposable
 
     /// <summary>Attaches the planned LUN (or returns the one already there) as the domain now shows it.</summary>
     /// <param name="stepStarting">Told before each step: its position, the number of steps, and what it does.</param>
+    /// <remarks>Lets go of the LUN's lock when done: the next attach of it then sees this one.</remarks>
     public ScsiDisk ApplyLunAttach(LunAttachPlan plan, CancellationToken cancellationToken = default, Action<int, int, string>? stepStarting = null)
+    {
+        try
+        {
+            return ApplyLunAttachHeld(plan, cancellationToken, stepStarting);
+        }
+        finally
+        {
+            ReleaseLuns();
+        }
+    }
+
+    private ScsiDisk ApplyLunAttachHeld(LunAttachPlan plan, CancellationToken cancellationToken, Action<int, int, string>? stepStarting)
     {
         if (plan.Change.ChangesNothing) return Topology(plan.Change.Domain, plan.Holders).Disks.First(d => d.TargetDevice == plan.TargetDevice);
         return DomainChanges.Run(ConnectionUri, plan.Change.Domain.Name, _reader, fresh => AttachLun(PlanAgain.From(plan, fresh), stepStarting, cancellationToken), cancellationToken);

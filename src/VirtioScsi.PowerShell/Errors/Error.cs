@@ -332,6 +332,19 @@ internal static partial class Error
             $"The lock that keeps changes to domain '{domain}' apart cannot be taken ({lockPath}): {why}", domain,
             "Let this user write the file (another user created it without group or world write), or remove it while no change runs.");
 
+    // The same ErrorIds for the lock that keeps attachments of one LUN apart (the shared-LUN guard and its attach)
+    public static VirtioScsiException LunAttachInProgress(string source, TimeSpan waited, string lockPath) =>
+        new(ErrorIds.DomainChangeInProgress, ErrorKind.ResourceUnavailable,
+            $"Another attachment of {source} on this connection was in progress and did not finish within {waited.TotalSeconds:0} s, so this one was not started " +
+            "(one LUN is checked against the other domains and attached by one call at a time).",
+            source,
+            $"Run the command again when the other attachment has finished (it may wait at a -Confirm prompt), or allow a longer wait with $env:VIRTIOSCSI_LOCK_TIMEOUT_SEC (seconds, default 120). 'fuser {lockPath}' shows the process holding it.");
+
+    public static VirtioScsiException LunLockUnavailable(string source, string lockPath, string why) =>
+        new(ErrorIds.DomainLockUnavailable, ErrorKind.ResourceUnavailable,
+            $"The lock that keeps attachments of {source} apart cannot be taken ({lockPath}): {why}", source,
+            "Let this user write the file (another user created it without group or world write), or remove it while no change runs.");
+
     // AttachNotAsPlanned: the read-back after an attach does not show the LUN where the plan put it
     public static VirtioScsiException AttachNotAsPlanned(string domain, string what, string found) =>
         new(ErrorIds.AttachNotAsPlanned, ErrorKind.InvalidOperation,

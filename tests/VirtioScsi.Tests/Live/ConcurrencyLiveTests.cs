@@ -64,6 +64,53 @@ public sealed class ConcurrencyLiveTests : IDisposable
         }
     }
 
+    [SkippableFact]
+    public void One_unshared_lun_attached_to_six_domains_at_once_lands_on_exactly_one()
+    {
+        LiveStack.Require();
+        // Each call with its own engine, started together: the shared-LUN guard must not let two of them find
+        // the LUN free before either has attached it (shut-off domains: the attach itself is quick).
+        const int contenders = 6;
+        for (var round = 1; round <= Rounds; round++)
+        {
+            using var lun = IscsiLun.Create("conc-one");
+            var domains = Enumerable.Range(0, contenders).Select(_ => TestDomain.Create("conc", Cmdlets.TestDevices.Virtio0, start: false)).ToArray();
+            try
+            {
+                var results = new ScsiDisk?[contenders];
+                var errors = new Exception?[contenders];
+                using var start = new Barrier(contenders);
+                var threads = Enumerable.Range(0, contenders).Select(i => new Thread(() =>
+                {
+                    try
+                    {
+                        using var manager = LiveStack.Manager();
+                        var request = new LunRequest(LunSource.FromIscsiParameters(lun.Portal, lun.Iqn, lun.Lun));
+                        start.SignalAndWait();
+                        results[i] = manager.ApplyLunAttach(manager.PlanLunAttach(domains[i].Name, request, false, false));
+                    }
+                    catch (Exception e)
+                    {
+                        errors[i] = e;
+                    }
+                })).ToArray();
+                foreach (var thread in threads) thread.Start();
+                foreach (var thread in threads) thread.Join();
+                _output.WriteLine($"round {round}: {results.Count(r => r is not null)} of {contenders} attached; " +
+                                  string.Join("; ", errors.Where(e => e is not null).Select(e => (e as VirtioScsiException)?.ErrorId ?? e!.GetType().Name).Distinct()));
+
+                Assert.Single(results, r => r is not null);
+                Assert.All(errors.Where(e => e is not null), e => Assert.Equal(ErrorIds.SourceHeldByOtherDomain, Assert.IsType<VirtioScsiException>(e).ErrorId));
+                // What libvirt holds, read by the test's own virsh: the LUN in exactly one domain.
+                Assert.Single(domains, d => LiveStack.DumpXml(d.Name, inactive: true).Contains(lun.Iqn, StringComparison.Ordinal));
+            }
+            finally
+            {
+                foreach (var domain in domains) domain.Dispose();
+            }
+        }
+    }
+
     private void AttachAllAtOnce(string domain, int round)
     {
         var luns = Luns();
@@ -141,6 +188,38 @@ public sealed class ConcurrencyLiveTests : IDisposable
         }
         // Killed, the holder's lock is gone with it.
         DomainChangeLock.Acquire(LiveStack.Uri, domain.Name, TimeSpan.FromSeconds(5), CancellationToken.None).Dispose();
+    }
+
+    [SkippableFact]
+    public void An_attach_waits_for_another_process_attaching_the_same_lun_and_then_fails_clearly()
+    {
+        LiveStack.Require();
+        using var domain = TestDomain.Create("conc", Cmdlets.TestDevices.Virtio0, start: false);
+        using var lun = IscsiLun.Create("conc-wait");
+        var source = LunSource.FromIscsiParameters(lun.Portal, lun.Iqn, lun.Lun);
+        using var manager = LiveStack.Manager();
+        var lockPath = DomainChangeLock.PathForLun(LiveStack.Uri, manager.Identity.KeyOf(source));
+        using var holder = Process.Start(new ProcessStartInfo("flock", $"-x -o \"{lockPath}\" sleep 30") { UseShellExecute = false })!;
+        try
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (!IsHeld(lockPath) && DateTime.UtcNow < deadline) Thread.Sleep(50);
+            Assert.True(IsHeld(lockPath), "flock did not take the lock");
+            var e = Assert.Throws<VirtioScsiException>(() =>
+                DomainChangeLock.AcquireForLun(LiveStack.Uri, manager.Identity.KeyOf(source), source.ToString(), TimeSpan.FromSeconds(1), CancellationToken.None).Dispose());
+            Assert.Equal(ErrorIds.DomainChangeInProgress, e.ErrorId);
+            Assert.StartsWith($"Another attachment of {source} on this connection was in progress", e.Message);
+            Assert.Contains(lockPath, e.RecommendedAction);
+            // The domain lock is another lock: a change to the domain that attaches nothing goes on.
+            DomainChangeLock.Acquire(LiveStack.Uri, domain.Name, TimeSpan.FromSeconds(1), CancellationToken.None).Dispose();
+        }
+        finally
+        {
+            holder.Kill();
+            holder.WaitForExit();
+        }
+        // Let go, the attach goes through.
+        Assert.Equal("sda", manager.ApplyLunAttach(manager.PlanLunAttach(domain.Name, new LunRequest(source), false, false)).TargetDevice);
     }
 
     [SkippableFact]
