@@ -106,6 +106,13 @@ public sealed class RemoteBench
             "function Reset-Domain { $null = virsh -c $u $detach 2>&1; Wait-Empty }\n" +
             "function Cmdlets { 1..$n | ForEach-Object { $null = Add-PassthroughLun $d -ConnectionUri $u -IscsiPortal $portal -IscsiTarget $iqn -IscsiLun $_ -Controller 0 } }\n" +
             "function Raw { $out = virsh -c $u $raw 2>&1; if ($LASTEXITCODE -ne 0) { throw \"virsh: $out\" } }\n" +
+            // The same attaches by a script as careful as the cmdlet: before each, the reads the cmdlet makes (the domain
+            // and the list, the other domains for the shared-LUN guard, the domain again under the lock), after it the read-back.
+            "$others = @(virsh -c $u list --all --name | Where-Object { $_ -and $_ -ne $d })\n" +
+            "$read = \"domstate --domain '$d' ; list --all --name --persistent ; list --name ; dumpxml --domain '$d' ; dumpxml --inactive --security-info --domain '$d'\"\n" +
+            "$guard = ($others | ForEach-Object { \"dumpxml --domain '$_'\" }) -join ' ; '\n" +
+            "$safe = ($files | ForEach-Object { \"$read ; $(if ($guard) { \"$guard ; \" })$read ; attach-device --domain '$d' --file '$_' --live --config ; dumpxml --domain '$d' ; dumpxml --inactive --domain '$d'\" }) -join ' ; '\n" +
+            "function Safe { $null = virsh -c $u $safe 2>&1; if ($LASTEXITCODE -ne 0) { throw 'virsh failed in the careful script' } }\n" +
             "function Count { ([regex]::Matches((virsh -c $u dumpxml $d) -join \"`n\", \"device='lun'\")).Count }\n" +
             // Warm-up, and a check that both variants really attach all N.
             "Cmdlets; if ((Count) -ne $n) { throw \"the cmdlets attached $(Count) LUNs, not $n\" }; Reset-Domain\n" +
@@ -114,6 +121,7 @@ public sealed class RemoteBench
             // Cold: the session closed first, so the N calls pay the ssh handshake once, as a runbook's first calls do.
             "  Disconnect-VirshSession; $t = Measure-Command { Cmdlets }; 'F1-COLD ' + (Ms $t); Reset-Domain\n" +
             "  $t = Measure-Command { Raw }; 'F1-RAW ' + (Ms $t); Reset-Domain\n" +
+            "  $t = Measure-Command { Safe }; 'F1-SAFE ' + (Ms $t); Reset-Domain\n" +
             "  $t = Measure-Command { Cmdlets }; 'F1-WARM ' + (Ms $t); Reset-Domain\n" +
             "  $t = Measure-Command { $null = virsh -c $u uri }; 'F1-HANDSHAKE ' + (Ms $t)\n" +
             "}\n";
@@ -121,17 +129,23 @@ public sealed class RemoteBench
         var cold = new Sample(Values(output, "F1-COLD"), $"{rounds} rounds alternating, after 1 warm-up each; the LUNs detached between (untimed)");
         var raw = new Sample(Values(output, "F1-RAW"), cold.How);
         var warm = new Sample(Values(output, "F1-WARM"), cold.How);
+        var safe = new Sample(Values(output, "F1-SAFE"), cold.How);
         var handshake = Stats.Median(Values(output, "F1-HANDSHAKE"));
         Report.Line($"{Attaches} × Add-PassthroughLun, session closed before the first (pays the handshake once): {cold.Describe()}; {Fmt.Ms(cold.Median / Attaches)} per call");
         Report.Line($"{Attaches} × Add-PassthroughLun, session already open (warm):                 {warm.Describe()}; {Fmt.Ms(warm.Median / Attaches)} per call");
         Report.Line($"one virsh process, {Attaches} × attach-device in one argument:                {raw.Describe()}");
+        Report.Line($"one virsh process, the same {Attaches} attaches with the reads the cmdlet makes around each: {safe.Describe()}");
         Report.Line($"an empty 'virsh -c URI uri' over ssh (start, handshake, virt-ssh-helper): median {Fmt.Ms(handshake)}");
-        Report.Line("each Add-PassthroughLun reads the domain (dominfo + 2 × dumpxml), attaches, and reads it back (2 × dumpxml), all in the open session");
+        Report.Line("each Add-PassthroughLun reads the domain with the list (domstate, 2 × list, 2 × dumpxml), every other domain (the shared-LUN guard), " +
+                    "the domain again under its lock, attaches, and reads it back (2 × dumpxml), all in the open session");
+        Report.Line($"the cmdlets against the careful script: {Fmt.X(cold.Median / safe.Median)} (what the module adds to the virsh work its safety needs)");
         var ratio = cold.Median / raw.Median;
         report.Check("f", $"{Attaches} separate Add-PassthroughLun calls over ssh ≤ 1.5× one virsh session doing the same {Attaches} attaches",
             Fmt.X(ratio), ratio <= 1.5, $"cmdlets {Fmt.Ms(cold.Median)} (warm session: {Fmt.Ms(warm.Median)}, {Fmt.X(warm.Median / raw.Median)}), one virsh {Fmt.Ms(raw.Median)}");
         report.Row($"f. {Attaches} × Add-PassthroughLun over ssh (warm session)", Fmt.Ms(warm.Median));
         report.Row($"f. one virsh doing {Attaches} attaches over ssh", Fmt.Ms(raw.Median));
+        report.Row($"f. one virsh doing them with the cmdlet's reads (guard included)", Fmt.Ms(safe.Median));
+        report.Row($"f. {Attaches} × Add-PassthroughLun over ssh / that careful virsh", Fmt.X(cold.Median / safe.Median));
     }
 
     private void Topology(Report report, IReadOnlyList<string> uris, string pattern)
@@ -143,10 +157,15 @@ public sealed class RemoteBench
             "$all = Get-DomainScsiTopology $pattern -ConnectionUri $uris\n" +
             "if (@($all).Count -ne $expected -or @($all.ConnectionUri | Select-Object -Unique).Count -ne $uris.Count) { throw \"read $(@($all).Count) topologies, not $expected\" }\n" +
             "foreach ($uri in $uris) { $null = Get-DomainScsiTopology $pattern -ConnectionUri $uri }\n" +
+            // The CPU of the whole machine (every process: pwsh, virsh, ssh, sshd, virt-ssh-helper, libvirtd) around each call,
+            // from /proc/stat's first line (user + nice + system, in clock ticks of 10 ms): what the cores allow the 8-host call.
+            "function Cpu { $f = (Get-Content /proc/stat -TotalCount 1) -split '\\s+'; ([long]$f[1] + [long]$f[2] + [long]$f[3]) * 10 }\n" +
+            "$cpuAll = 0; $cpuOne = 0\n" +
             $"foreach ($i in 1..{rounds}) {{\n" +
-            "  $t = Measure-Command { $null = Get-DomainScsiTopology $pattern -ConnectionUri $uris }; 'F2-ALL ' + (Ms $t)\n" +
-            "  for ($k = 0; $k -lt $uris.Count; $k++) { $t = Measure-Command { $null = Get-DomainScsiTopology $pattern -ConnectionUri $uris[$k] }; \"F2-ONE-$k \" + (Ms $t) }\n" +
+            "  $c = Cpu; $t = Measure-Command { $null = Get-DomainScsiTopology $pattern -ConnectionUri $uris }; $cpuAll += (Cpu) - $c; 'F2-ALL ' + (Ms $t)\n" +
+            "  for ($k = 0; $k -lt $uris.Count; $k++) { $c = Cpu; $t = Measure-Command { $null = Get-DomainScsiTopology $pattern -ConnectionUri $uris[$k] }; $cpuOne += (Cpu) - $c; \"F2-ONE-$k \" + (Ms $t) }\n" +
             "}\n" +
+            $"'F2-CPU-ALL ' + ($cpuAll / {rounds}); 'F2-CPU-ONE ' + ($cpuOne / ({rounds} * $uris.Count))\n" +
             "Disconnect-VirshSession; $t = Measure-Command { $null = Get-DomainScsiTopology $pattern -ConnectionUri $uris }; 'F2-ALL-COLD ' + (Ms $t)\n" +
             "Disconnect-VirshSession; $t = Measure-Command { $null = Get-DomainScsiTopology $pattern -ConnectionUri $uris[0] }; 'F2-ONE-COLD ' + (Ms $t)\n";
         var output = PwshBench.RunScript(_pwsh, script, _local.Cancel);
@@ -161,11 +180,19 @@ public sealed class RemoteBench
         Report.Line($"cold (sessions closed first, {Hosts} ssh handshakes at once): {Hosts} hosts {Fmt.Ms(Values(output, "F2-ALL-COLD")[0])}, " +
                     $"one host {Fmt.Ms(Values(output, "F2-ONE-COLD")[0])} (1 run each)");
         Report.Line($"on {Environment.ProcessorCount} cores the {Hosts} reads share the CPU with the {Hosts} sshd/virt-ssh-helper pairs and the one daemon they all reach");
+        // What the machine allows: the 8 reads need the CPU they need, and the cores give it at most this fast.
+        var cpuAll = Values(output, "F2-CPU-ALL")[0];
+        var cpuOne = Values(output, "F2-CPU-ONE")[0];
+        var floor = cpuAll / Environment.ProcessorCount;
+        Report.Line($"CPU of the whole machine (all processes, /proc/stat, mean): {Fmt.Ms(cpuAll)} per {Hosts}-host call, {Fmt.Ms(cpuOne)} per single-host call; " +
+                    $"on {Environment.ProcessorCount} cores the {Hosts}-host call cannot take less than {Fmt.Ms(floor)}, {Fmt.X(floor / slowest)} the slowest host " +
+                    "(here the sshd, virt-ssh-helper and daemon of all 8 \"hosts\" run on this machine too; on real hosts their share runs there)");
         var ratio = all.Median / slowest;
         report.Check("f", $"topology of {Hosts} hosts in one call ≤ 1.5× the slowest single host", Fmt.X(ratio), ratio <= 1.5,
             $"{Hosts} hosts {Fmt.Ms(all.Median)}, slowest alone {Fmt.Ms(slowest)}, in sequence {Fmt.Ms(sum)} ({Fmt.X(sum / all.Median)} the parallel call)");
         report.Row($"f. topology of {Hosts} hosts in one call (warm)", Fmt.Ms(all.Median));
         report.Row("f. topology of the slowest host alone (warm)", Fmt.Ms(slowest));
+        report.Row($"f. CPU floor of the {Hosts}-host call on {Environment.ProcessorCount} cores / slowest host", Fmt.X(floor / slowest));
     }
 
     /// <summary>True when something accepts TCP connections at the URI's host and port (the sshd).</summary>
