@@ -43,6 +43,21 @@ internal sealed partial class ScsiManager
         return true;
     }
 
+    /// <summary>Plans with the LUN's lock held, and keeps it for the apply; a plan that fails lets go of a lock it took.</summary>
+    private T PlanWithLunHeld<T>(LunSource source, Func<T> plan, CancellationToken cancellationToken)
+    {
+        var taken = HoldLun(source, cancellationToken);
+        try
+        {
+            return plan();
+        }
+        catch
+        {
+            if (taken) ReleaseLuns();
+            throw;
+        }
+    }
+
     /// <summary>Lets go of every LUN lock this engine holds (an attach planned but not carried out: -WhatIf, declined).</summary>
     public void ReleaseLuns()
     {
@@ -112,16 +127,7 @@ internal sealed partial class ScsiManager
         if (names.Length == 1) return new[] { PlanLunAttach(names[0], request, live, config, cancellationToken) };
         foreach (var name in names) InputValidation.DomainName(name);
         InputValidation.Source(request.Source);
-        var taken = HoldLun(request.Source, cancellationToken);
-        try
-        {
-            return PlanLunAttachAllHeld(names, request, live, config, cancellationToken);
-        }
-        catch
-        {
-            if (taken) ReleaseLuns();
-            throw;
-        }
+        return PlanWithLunHeld(request.Source, () => PlanLunAttachAllHeld(names, request, live, config, cancellationToken), cancellationToken);
     }
 
     private IReadOnlyList<LunAttachPlan> PlanLunAttachAllHeld(string[] names, LunRequest request, bool live, bool config, CancellationToken cancellationToken)

@@ -189,16 +189,7 @@ internal sealed partial class ScsiManager : IDisposable
     {
         InputValidation.DomainName(domain);
         InputValidation.Source(request.Source);
-        var taken = HoldLun(request.Source, cancellationToken);
-        try
-        {
-            return PlanLunAttachHeld(domain, request, live, config, cancellationToken);
-        }
-        catch
-        {
-            if (taken) ReleaseLuns();
-            throw;
-        }
+        return PlanWithLunHeld(request.Source, () => PlanLunAttachHeld(domain, request, live, config, cancellationToken), cancellationToken);
     }
 
     private LunAttachPlan PlanLunAttachHeld(string domain, LunRequest request, bool live, bool config, CancellationToken cancellationToken)

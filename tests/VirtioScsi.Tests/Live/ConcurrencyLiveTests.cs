@@ -77,25 +77,7 @@ public sealed class ConcurrencyLiveTests : IDisposable
             var domains = Enumerable.Range(0, contenders).Select(_ => TestDomain.Create("conc", Cmdlets.TestDevices.Virtio0, start: false)).ToArray();
             try
             {
-                var results = new ScsiDisk?[contenders];
-                var errors = new Exception?[contenders];
-                using var start = new Barrier(contenders);
-                var threads = Enumerable.Range(0, contenders).Select(i => new Thread(() =>
-                {
-                    try
-                    {
-                        using var manager = LiveStack.Manager();
-                        var request = new LunRequest(LunSource.FromIscsiParameters(lun.Portal, lun.Iqn, lun.Lun));
-                        start.SignalAndWait();
-                        results[i] = manager.ApplyLunAttach(manager.PlanLunAttach(domains[i].Name, request, false, false));
-                    }
-                    catch (Exception e)
-                    {
-                        errors[i] = e;
-                    }
-                })).ToArray();
-                foreach (var thread in threads) thread.Start();
-                foreach (var thread in threads) thread.Join();
+                var (results, errors) = AttachTogether(contenders, i => (domains[i].Name, new LunRequest(LunSource.FromIscsiParameters(lun.Portal, lun.Iqn, lun.Lun))));
                 _output.WriteLine($"round {round}: {results.Count(r => r is not null)} of {contenders} attached; " +
                                   string.Join("; ", errors.Where(e => e is not null).Select(e => (e as VirtioScsiException)?.ErrorId ?? e!.GetType().Name).Distinct()));
 
@@ -114,26 +96,8 @@ public sealed class ConcurrencyLiveTests : IDisposable
     private void AttachAllAtOnce(string domain, int round)
     {
         var luns = Luns();
-        var results = new ScsiDisk?[Parallel];
-        var errors = new Exception?[Parallel];
-        using var start = new Barrier(Parallel);
-        var threads = Enumerable.Range(0, Parallel).Select(i => new Thread(() =>
-        {
-            try
-            {
-                using var manager = LiveStack.Manager();
-                var request = new LunRequest(LunSource.FromIscsiParameters(luns[i].Portal, luns[i].Iqn, luns[i].Lun));
-                start.SignalAndWait();
-                results[i] = manager.ApplyLunAttach(manager.PlanLunAttach(domain, request, false, false));
-            }
-            catch (Exception e)
-            {
-                errors[i] = e;
-            }
-        })).ToArray();
         var clock = Stopwatch.StartNew();
-        foreach (var thread in threads) thread.Start();
-        foreach (var thread in threads) thread.Join();
+        var (results, errors) = AttachTogether(Parallel, i => (domain, new LunRequest(LunSource.FromIscsiParameters(luns[i].Portal, luns[i].Iqn, luns[i].Lun))));
         _output.WriteLine($"round {round}: {results.Count(r => r is not null)} of {Parallel} landed in {clock.Elapsed.TotalSeconds:0.0} s");
         Assert.True(errors.All(e => e is null), string.Join("\n", errors.Where(e => e is not null).Select(e => e!.Message)));
 
@@ -155,6 +119,31 @@ public sealed class ConcurrencyLiveTests : IDisposable
         {
             Assert.Equal(Describe(state.Live), Describe(state.Config));
         }
+    }
+
+    /// <summary>Runs <paramref name="count"/> attaches at once, each on a thread with its own engine and virsh session, released together.</summary>
+    private static (ScsiDisk?[] Results, Exception?[] Errors) AttachTogether(int count, Func<int, (string Domain, LunRequest Request)> attach)
+    {
+        var results = new ScsiDisk?[count];
+        var errors = new Exception?[count];
+        using var start = new Barrier(count);
+        var threads = Enumerable.Range(0, count).Select(i => new Thread(() =>
+        {
+            try
+            {
+                using var manager = LiveStack.Manager();
+                var (domain, request) = attach(i);
+                start.SignalAndWait();
+                results[i] = manager.ApplyLunAttach(manager.PlanLunAttach(domain, request, false, false));
+            }
+            catch (Exception e)
+            {
+                errors[i] = e;
+            }
+        })).ToArray();
+        foreach (var thread in threads) thread.Start();
+        foreach (var thread in threads) thread.Join();
+        return (results, errors);
     }
 
     private static string Describe(DomainDefinition definition) =>
