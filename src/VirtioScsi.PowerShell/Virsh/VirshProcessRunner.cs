@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Text;
 using System.Threading;
 using VirtioScsi.Errors;
@@ -52,22 +53,77 @@ internal sealed class VirshProcessRunner : IVirshRunner
         if (commands.Count == 0) return Array.Empty<VirshResult>();
         if (commands.Count == 1) return new[] { Run(commands[0], cancellationToken) };
 
+        var chunks = Chunk(commands, Concurrent(commands) ? (commands.Count + 1) / 2 : int.MaxValue).Select(Prepare).ToArray();
         var results = new List<VirshResult>(commands.Count);
-        foreach (var chunk in Chunk(commands))
+        if (chunks.Length == 1)
         {
-            results.AddRange(RunChunk(chunk, cancellationToken));
+            results.AddRange(RunChunk(chunks[0], cancellationToken));
+            return results;
         }
+        if (!Concurrent(commands))
+        {
+            foreach (var chunk in chunks) results.AddRange(RunChunk(chunk, cancellationToken));
+            return results;
+        }
+        // Two virsh processes at a time: libvirtd answers both at once, and each virsh formats and prints its
+        // half on a core of its own (100 dumpxml: 57 ms in two processes against 74 ms in one, measured).
+        // The logging happened in Prepare, on the caller's thread (a cmdlet's -Verbose must not be written from
+        // another one).
+        var done = new VirshResult[chunks.Length][];
+        for (var i = 0; i < chunks.Length; i += 2)
+        {
+            // The second chunk on a thread of its own, not the thread pool: it blocks while virsh runs, and in a
+            // pwsh the pool (one thread per core at first) also serves the reads of virsh's output.
+            Exception? failed = null;
+            Thread? second = null;
+            if (i + 1 < chunks.Length)
+            {
+                var next = i + 1;
+                second = new Thread(() =>
+                {
+                    try
+                    {
+                        done[next] = RunChunk(chunks[next], cancellationToken).ToArray();
+                    }
+                    catch (Exception e)
+                    {
+                        failed = e;
+                    }
+                }) { IsBackground = true, Name = "virsh batch" };
+                second.Start();
+            }
+            try
+            {
+                done[i] = RunChunk(chunks[i], cancellationToken).ToArray();
+            }
+            finally
+            {
+                // Waited for even when the first failed, so no virsh outlives the call.
+                second?.Join();
+            }
+            if (failed is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failed).Throw();
+        }
+        foreach (var part in done) results.AddRange(part);
         return results;
     }
 
-    private static IEnumerable<List<VirshCommand>> Chunk(IReadOnlyList<VirshCommand> commands)
+    // Large batches of reads, on a machine of more than one core, on a connection a new process costs little for
+    // (over ssh a second process would pay a second handshake). Changes always run in order, in one process.
+    private const int ConcurrentFrom = 64;
+
+    private bool Concurrent(IReadOnlyList<VirshCommand> commands) =>
+        commands.Count >= ConcurrentFrom && Environment.ProcessorCount > 1 && !VirshProgram.IsRemote(_virsh.ConnectionUri) &&
+        commands.All(c => c.IsReadOnly);
+
+    /// <param name="most">How many commands a chunk may hold at most, besides the argument's size.</param>
+    private static IEnumerable<List<VirshCommand>> Chunk(IReadOnlyList<VirshCommand> commands, int most)
     {
         var chunk = new List<VirshCommand>();
         var length = 0;
         foreach (var command in commands)
         {
             var size = command.ToVirshSyntax().Length + FramingLength;
-            if (chunk.Count > 0 && length + size > MaxScriptLength)
+            if (chunk.Count > 0 && (length + size > MaxScriptLength || chunk.Count >= most))
             {
                 yield return chunk;
                 chunk = new List<VirshCommand>();
@@ -79,7 +135,22 @@ internal sealed class VirshProcessRunner : IVirshRunner
         if (chunk.Count > 0) yield return chunk;
     }
 
-    private IEnumerable<VirshResult> RunChunk(List<VirshCommand> commands, CancellationToken cancellationToken)
+    /// <summary>A chunk's script, with its marker; its commands are logged here, on the caller's thread.</summary>
+    private sealed class PreparedChunk
+    {
+        public PreparedChunk(List<VirshCommand> commands, string marker, string script)
+        {
+            Commands = commands;
+            Marker = marker;
+            Script = script;
+        }
+
+        public List<VirshCommand> Commands { get; }
+        public string Marker { get; }
+        public string Script { get; }
+    }
+
+    private PreparedChunk Prepare(List<VirshCommand> commands)
     {
         // The marker cannot occur in anything virsh prints for us: it is fresh for every process. It is
         // short because it is written twice per command, and a batch of 1,000 domains should fit one argument.
@@ -95,8 +166,14 @@ internal sealed class VirshProcessRunner : IVirshRunner
                   .Append(" ; echo --err ").Append(marker)
                   .Append(" ; ");
         }
+        return new PreparedChunk(commands, marker, script.ToString());
+    }
 
-        var (_, output, error) = Execute(script.ToString(), cancellationToken);
+    private IEnumerable<VirshResult> RunChunk(PreparedChunk chunk, CancellationToken cancellationToken)
+    {
+        var commands = chunk.Commands;
+        var marker = chunk.Marker;
+        var (_, output, error) = Execute(chunk.Script, cancellationToken);
         var outputs = SplitOnMarker(output, marker);
         var errors = SplitOnMarker(error, "error: " + marker);
         for (var i = 0; i < commands.Count; i++)
@@ -135,8 +212,8 @@ internal sealed class VirshProcessRunner : IVirshRunner
         cancellationToken.ThrowIfCancellationRequested();
         using var process = _virsh.Start(_virsh.Arguments(script));
         process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = ReadToEnd(process.StandardOutput);
+        var stderr = ReadToEnd(process.StandardError);
 
         var deadline = DateTime.UtcNow + _virsh.Timeout;
         while (!process.WaitForExit(50))
@@ -153,7 +230,36 @@ internal sealed class VirshProcessRunner : IVirshRunner
             }
         }
         process.WaitForExit();
-        return (process.ExitCode, stdout.Result, stderr.Result);
+        return (process.ExitCode, stdout(), stderr());
+    }
+
+    /// <summary>
+    /// Reads a stream to its end on a thread of its own. Not the thread pool: a pwsh starts it with one thread
+    /// per core, two virsh processes at once need four readers, and the pool adds threads only every half second
+    /// or so (a 1,000-domain read took anywhere from 0.9 to 1.8 times as long in pwsh as in a process with a warm pool).
+    /// </summary>
+    private static Func<string> ReadToEnd(StreamReader reader)
+    {
+        string text = "";
+        Exception? failed = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                text = reader.ReadToEnd();
+            }
+            catch (Exception e)
+            {
+                failed = e;
+            }
+        }) { IsBackground = true, Name = "virsh output" };
+        thread.Start();
+        return () =>
+        {
+            thread.Join();
+            if (failed is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failed).Throw();
+            return text;
+        };
     }
 
     private static void Kill(Process process)

@@ -62,6 +62,36 @@ public class VirshRunnerTests
         Assert.Equal(Enumerable.Range(0, 60).Select(i => $"{i}:{payload}"), results.Select(r => r.Output.Trim()));
     }
 
+    [SkippableFact]
+    public void A_large_batch_of_reads_runs_in_two_processes_at_once_in_order_and_logs_from_the_callers_thread()
+    {
+        Skip.If(Tools.Virsh is null, "virsh is not installed");
+        var caller = Environment.CurrentManagedThreadId;
+        var logged = new System.Collections.Concurrent.ConcurrentQueue<(int Thread, string Line)>();
+        var runner = new VirshProcessRunner(virshPath: Tools.Virsh, log: line => logged.Enqueue((Environment.CurrentManagedThreadId, line)));
+        var commands = Enumerable.Range(0, 100).Select(i => new VirshCommand("echo").Option("--string", $"read {i}")).ToArray();
+        var results = runner.RunBatch(commands);
+        Assert.Equal(Environment.ProcessorCount > 1 ? 2 : 1, runner.ProcessesStarted);
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => $"read {i}"), results.Select(r => r.Output.Trim()));
+        Assert.All(results, r => Assert.True(r.Succeeded, r.Error));
+        // A cmdlet's -Verbose can only be written from its own thread.
+        Assert.All(logged, l => Assert.Equal(caller, l.Thread));
+        Assert.Equal(100, logged.Count(l => l.Line.Contains("echo --string")));
+    }
+
+    [SkippableFact]
+    public void A_large_batch_with_a_change_in_it_runs_in_one_process_in_order()
+    {
+        Skip.If(Tools.Virsh is null, "virsh is not installed");
+        var runner = new VirshProcessRunner(virshPath: Tools.Virsh);
+        // cd changes nothing of libvirt's, but it is no read: the batch keeps its order in one process.
+        var commands = Enumerable.Range(0, 99).Select(i => new VirshCommand("echo").Option("--string", $"read {i}"))
+            .Append(new VirshCommand("cd").Option("--dir", "/")).ToArray();
+        var results = runner.RunBatch(commands);
+        Assert.Equal(1, runner.ProcessesStarted);
+        Assert.Equal(Enumerable.Range(0, 99).Select(i => $"read {i}"), results.Take(99).Select(r => r.Output.Trim()));
+    }
+
     [Fact]
     public void A_missing_virsh_says_which_package_provides_it()
     {
