@@ -106,6 +106,8 @@ internal sealed class DomainChangeLock : IDisposable
     /// <param name="shown">What of the name the file name shows, for a look with ls (the hash tells them apart).</param>
     private static string PathFor(string? connectionUri, string name, string kind, string shown)
     {
+        // A domain's key is as it was before LUN locks existed, so a change made by an older copy of the module on
+        // this host takes the same file; a LUN's key has its kind in it, so no domain name can give the same hash.
         var key = HostOf(connectionUri) + "\n" + (kind == "domain" ? "" : kind + "\n") + name;
         byte[] hash;
         using (var sha = SHA256.Create()) hash = sha.ComputeHash(Encoding.UTF8.GetBytes(key));

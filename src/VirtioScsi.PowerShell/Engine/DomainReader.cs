@@ -109,13 +109,12 @@ internal sealed class DomainReader
     /// <summary>The same read, with the list of every domain in the same round trip (which the shared-LUN guard reads next).</summary>
     public DomainState ReadForChange(string domain, out DomainList list, CancellationToken cancellationToken = default)
     {
-        var results = _virsh.RunBatch(ReadForChangeCommands(domain).Concat(ListCommands).ToArray(), cancellationToken);
-        var state = ParseForChange(domain, results.Take(ReadForChangeCount).ToArray());
-        list = ParseList(results[ReadForChangeCount], results[ReadForChangeCount + 1], _virsh.ConnectionUri);
+        var read = ReadForChangeCommands(domain);
+        var results = _virsh.RunBatch(read.Concat(ListCommands).ToArray(), cancellationToken);
+        var state = ParseForChange(domain, results.Take(read.Count).ToArray());
+        list = ParseList(results[read.Count], results[read.Count + 1], _virsh.ConnectionUri);
         return state;
     }
-
-    private const int ReadForChangeCount = 4;
 
     // domstate and a list of the persistent domains' UUIDs cost libvirtd three calls where dominfo costs nine (counted
     // with LIBVIRT_DEBUG); over ssh each call is a round trip. UUIDs, because a name may not survive the XML (a CR in it

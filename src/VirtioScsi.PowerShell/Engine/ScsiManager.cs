@@ -131,13 +131,22 @@ internal sealed partial class ScsiManager : IDisposable
             HostBlockDevices.IsLocalConnection(ConnectionUri) ? (_sysfsIdentity ??= new SysfsLunIdentity()).Identify : null, holders);
 
     /// <summary>Reads a domain to change it; a name that cannot round-trip through libvirt's XML is refused first.</summary>
-    public DomainState ReadDomain(string domain, CancellationToken cancellationToken = default) => ReadDomain(domain, out _, cancellationToken);
+    public DomainState ReadDomain(string domain, CancellationToken cancellationToken = default) =>
+        Checked(domain, () => _reader.ReadForChange(domain, cancellationToken));
 
-    /// <param name="list">Every domain of the connection, listed in the same round trip (for the shared-LUN guard).</param>
+    /// <summary>The same read, with every domain of the connection listed in the same round trip (for the shared-LUN guard).</summary>
     private DomainState ReadDomain(string domain, out DomainList list, CancellationToken cancellationToken)
     {
+        DomainList? listed = null;
+        var state = Checked(domain, () => _reader.ReadForChange(domain, out listed, cancellationToken));
+        list = listed!;
+        return state;
+    }
+
+    private static DomainState Checked(string domain, Func<DomainState> read)
+    {
         InputValidation.DomainName(domain);
-        var state = _reader.ReadForChange(domain, out list, cancellationToken);
+        var state = read();
         // Found by UUID or id, a domain whose name has a control character still cannot be changed by name.
         InputValidation.DomainName(state.Name);
         return state;
@@ -147,17 +156,23 @@ internal sealed partial class ScsiManager : IDisposable
     /// The read a change is planned from (and -WhatIf shows): taken while no other change to the domain runs,
     /// so that it never sees one half done (a controller in the running domain but not yet in the persistent one).
     /// </summary>
-    private DomainState ReadToPlan(string domain, CancellationToken cancellationToken) => ReadToPlan(domain, out _, cancellationToken);
+    private DomainState ReadToPlan(string domain, CancellationToken cancellationToken) =>
+        Settled(domain, () => ReadDomain(domain, cancellationToken), cancellationToken);
 
-    /// <param name="list">Every domain of the connection, listed with the read.</param>
+    /// <summary>The same read with the list of every domain (an attach's: the shared-LUN guard reads the others next).</summary>
     private DomainState ReadToPlan(string domain, out DomainList list, CancellationToken cancellationToken)
+    {
+        DomainList? listed = null;
+        var state = Settled(domain, () => ReadDomain(domain, out listed, cancellationToken), cancellationToken);
+        list = listed!;
+        return state;
+    }
+
+    private DomainState Settled(string domain, Func<DomainState> read, CancellationToken cancellationToken)
     {
         // Checked before the name goes into a lock file's name.
         InputValidation.DomainName(domain);
-        DomainList? listed = null;
-        var state = DomainChanges.ReadSettled(ConnectionUri, domain, () => ReadDomain(domain, out listed, cancellationToken), cancellationToken);
-        list = listed!;
-        return state;
+        return DomainChanges.ReadSettled(ConnectionUri, domain, read, cancellationToken);
     }
 
     public ControllerAttachPlan PlanNewController(string domain, ControllerRequest request, bool live, bool config, CancellationToken cancellationToken = default)
