@@ -124,7 +124,11 @@ public sealed class TestGuest : IDisposable
         using (var stream = new FileStream(LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
         using (var reader = new StreamReader(stream))
             text = reader.ReadToEnd();
-        return text.Split('\n')
+        // Only whole lines: QEMU may be in the middle of writing the last one (a wait once matched
+        // "driver=virtio_scs" a moment before the "i" and the newline came).
+        var complete = text.LastIndexOf('\n');
+        if (complete < 0) return Array.Empty<string>();
+        return text.Substring(0, complete).Split('\n')
             .Select(l => l.TrimEnd('\r'))
             .Select(l => l.IndexOf("VSGUEST ", StringComparison.Ordinal) is var i and >= 0 ? l.Substring(i + 8) : null)
             .Where(l => l is not null)
